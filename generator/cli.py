@@ -1,0 +1,151 @@
+"""Command line: ``sdkgen MODEL --lang LANG`` plus ``inspect``.
+
+User errors print one line on stderr and exit 2; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__, emit, ir, reader, writer
+from .errors import UserError
+
+EXAMPLES = """
+\b
+Examples:
+  sdkgen model.onnx --lang python            # ./model-python/, a pip-installable package
+  sdkgen model.onnx --lang java --out sdk/   # a Maven module
+  sdkgen model.onnx --lang go --module example.com/m/sdk
+  sdkgen inspect model.onnx                  # the signature as a table
+  sdkgen inspect model.onnx --json           # the IR as JSON
+"""
+
+
+class _DefaultGroup(click.Group):
+    """A group whose first positional argument, if not a command, goes to ``generate``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["generate", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_DefaultGroup, epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sdkgen")
+def cli() -> None:
+    """Generate a typed, checked SDK (Python, Java or Go) around ONNX Runtime for MODEL."""
+
+
+def _read(model: str) -> tuple[ir.Model, bytes]:
+    m = reader.read(model)
+    return m, Path(model).read_bytes()
+
+
+@cli.command(epilog=EXAMPLES)
+@click.argument("model", type=click.Path(dir_okay=True, path_type=str))
+@click.option("--lang", "-l", required=True, type=click.Choice(emit.LANGS), help="Target language.")
+@click.option("--out", "-o", type=click.Path(path_type=str), help="Output directory [default: ./<name>-<lang>].")
+@click.option("--name", help="Model class/type name [default: from the model's graph name or file name].")
+@click.option("--package", help="Python package / Java package / Go package name.")
+@click.option("--module", "go_module", help="Go module path (go).")
+@click.option("--group-id", help="Maven groupId (java).")
+@click.option("--artifact-id", help="Maven artifactId (java) or Python distribution name.")
+@click.option("--version", "sdk_version", default="0.1.0", show_default=True, help="Version of the generated SDK.")
+@click.option("--model-path", is_flag=True, help="Do not embed the model; load it from a path at run time.")
+@click.option("--force", is_flag=True, help="Replace --out even if sdkgen did not create it.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+def generate(
+    model: str,
+    lang: str,
+    out: str | None,
+    name: str | None,
+    package: str | None,
+    go_module: str | None,
+    group_id: str | None,
+    artifact_id: str | None,
+    sdk_version: str,
+    model_path: bool,
+    force: bool,
+    debug: bool,
+) -> None:
+    """Generate an SDK for MODEL (this is the default command: `sdkgen MODEL --lang L`)."""
+
+    def run() -> None:
+        m, data = _read(model)
+        stem = Path(model).stem
+        opts = emit.Options(
+            name=name or (m.graph_name if m.graph_name and m.graph_name != "graph" else stem),
+            package=package,
+            module=go_module,
+            group_id=group_id,
+            artifact_id=artifact_id,
+            version=sdk_version,
+            embed=not model_path,
+        )
+        files = emit.get(lang)(m, data, opts)
+        dest = out or f"{stem}-{lang}"
+        writer.write_tree(dest, files, force=force)
+        click.echo(f"sdkgen: wrote {len(files)} files to {dest}", err=True)
+
+    _guard(run, debug)
+
+
+@cli.command(epilog=EXAMPLES)
+@click.argument("model", type=click.Path(path_type=str))
+@click.option("--json", "as_json", is_flag=True, help="Print the IR as JSON.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+def inspect(model: str, as_json: bool, debug: bool) -> None:
+    """Print MODEL's signature (inputs, outputs, symbolic dims, metadata)."""
+
+    def run() -> None:
+        m = reader.read(model)
+        click.echo(ir.to_json(m) if as_json else _table(m), nl=not as_json)
+
+    _guard(run, debug)
+
+
+def _table(m: ir.Model) -> str:
+    def esc(s: str) -> str:
+        return s.encode("unicode_escape").decode("ascii")
+
+    rows: list[tuple[str, str, str, str]] = []
+    for kind, vals in (("input", m.inputs), ("output", m.outputs), ("constant", m.overridable)):
+        for i, v in enumerate(vals):
+            rows.append((kind, str(i), esc(v.name), esc(ir.type_str(v.type))))
+    header = ("kind", "#", "name", "type")
+    widths = [max(len(r[c]) for r in [header, *rows]) for c in range(4)]
+    lines = [
+        f"model: {esc(m.graph_name)}  producer: {esc(m.producer_name)} {esc(m.producer_version)}  "
+        f"ir_version: {m.ir_version}  opsets: "
+        + ", ".join(f"{o.domain or 'ai.onnx'}={o.version}" for o in m.opsets),
+        f"sha256: {m.sha256}",
+    ]
+    syms = ir.symbols(m)
+    if syms:
+        lines.append("symbolic dims: " + ", ".join(esc(s) for s in syms))
+    for k, v in m.metadata:
+        lines.append(f"metadata: {esc(k)} = {esc(v)}")
+    lines.append("")
+    for r in [header, *rows]:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    return "\n".join(lines)
+
+
+def _guard(fn: Any, debug: bool) -> None:
+    try:
+        fn()
+    except UserError as e:
+        if debug or os.environ.get("SDKGEN_DEBUG"):
+            traceback.print_exc()
+        click.echo(f"sdkgen: error: {e}", err=True)
+        sys.exit(2)
+
+
+def main() -> None:
+    cli(prog_name="sdkgen")

@@ -1,0 +1,128 @@
+"""ONNX file -> IR. The only module that imports ``onnx``; it never reads weights."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Any
+
+import onnx
+from google.protobuf.message import DecodeError
+
+from . import ir
+from .errors import UserError
+
+_DTYPES = {d.value: d for d in ir.DType}
+
+
+def read(path: str | os.PathLike[str]) -> ir.Model:
+    """Read the signature of the model at ``path``; raise UserError on anything malformed."""
+    p = os.fspath(path)
+    if not os.path.exists(p):
+        raise UserError(f"{p}: no such file (expected an .onnx model file)")
+    if os.path.isdir(p):
+        raise UserError(f"{p}: is a directory (expected an .onnx model file)")
+    try:
+        with open(p, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise UserError(f"{p}: cannot read: {e.strerror}") from e
+    return read_bytes(data, p)
+
+
+def read_bytes(data: bytes, label: str = "<bytes>") -> ir.Model:
+    if not data:
+        raise UserError(f"{label}: file is empty (expected an ONNX ModelProto)")
+    try:
+        proto = onnx.load_model_from_string(data)
+    except (DecodeError, ValueError, RuntimeError) as e:
+        raise UserError(
+            f"{label}: not a valid ONNX model (protobuf decode failed: truncated or not ONNX): {e}"
+        ) from e
+    if proto.ir_version <= 0 or not proto.HasField("graph"):
+        raise UserError(f"{label}: not an ONNX model (no ir_version or no graph in the protobuf)")
+    return _model(proto, hashlib.sha256(data).hexdigest(), label)
+
+
+def _model(m: Any, sha: str, label: str) -> ir.Model:
+    g = m.graph
+    inits = {t.name for t in g.initializer} | {t.name for t in g.sparse_initializer}
+    required: list[ir.Value] = []
+    overridable: list[ir.Value] = []
+    for vi in g.input:
+        v = _value(vi, f"{label}: input {vi.name!r}")
+        (overridable if vi.name in inits else required).append(v)
+    outputs = tuple(_value(vi, f"{label}: output {vi.name!r}") for vi in g.output)
+    if not outputs:
+        raise UserError(f"{label}: the graph has no outputs (expected at least one)")
+    _unique(required + overridable, "input", label)
+    _unique(list(outputs), "output", label)
+    return ir.Model(
+        graph_name=g.name,
+        doc=m.doc_string or g.doc_string,
+        producer_name=m.producer_name,
+        producer_version=m.producer_version,
+        domain=m.domain,
+        model_version=m.model_version,
+        ir_version=m.ir_version,
+        opsets=tuple(
+            sorted((ir.Opset(o.domain, o.version) for o in m.opset_import), key=lambda o: o.domain)
+        ),
+        metadata=tuple(sorted((p.key, p.value) for p in m.metadata_props)),
+        sha256=sha,
+        inputs=tuple(required),
+        outputs=outputs,
+        overridable=tuple(overridable),
+    )
+
+
+def _unique(values: list[ir.Value], what: str, label: str) -> None:
+    seen: set[str] = set()
+    for v in values:
+        if v.name in seen:
+            raise UserError(f"{label}: two graph {what}s are both named {v.name!r}")
+        seen.add(v.name)
+    if "" in seen:
+        raise UserError(f"{label}: a graph {what} has an empty name")
+
+
+def _value(vi: Any, where: str) -> ir.Value:
+    if not vi.HasField("type"):
+        raise UserError(f"{where} has no type (expected a typed graph input/output)")
+    return ir.Value(name=vi.name, type=_type(vi.type, where), doc=vi.doc_string)
+
+
+def _dtype(code: int, where: str) -> ir.DType:
+    d = _DTYPES.get(code)
+    if d is None:
+        raise UserError(f"{where}: element type {code} is undefined or unknown to sdkgen")
+    return d
+
+
+def _type(t: Any, where: str) -> ir.ValueType:
+    kind = t.WhichOneof("value")
+    if kind == "tensor_type":
+        tt = t.tensor_type
+        shape: tuple[ir.Dim, ...] | None = None
+        if tt.HasField("shape"):
+            shape = tuple(_dim(d) for d in tt.shape.dim)
+        return ir.TensorType(_dtype(tt.elem_type, where), shape)
+    if kind == "sequence_type":
+        return ir.SequenceType(_type(t.sequence_type.elem_type, where + " (sequence element)"))
+    if kind == "map_type":
+        mt = t.map_type
+        return ir.MapType(_dtype(mt.key_type, where + " (map key)"), _type(mt.value_type, where))
+    if kind == "optional_type":
+        return ir.OptionalType(_type(t.optional_type.elem_type, where + " (optional element)"))
+    if kind == "sparse_tensor_type":
+        raise UserError(f"{where}: sparse tensors are not supported (expected a dense tensor)")
+    raise UserError(f"{where}: has no type (expected tensor, sequence, map or optional)")
+
+
+def _dim(d: Any) -> ir.Dim:
+    which = d.WhichOneof("value")
+    if which == "dim_value" and d.dim_value >= 0:
+        return ir.Dim(value=d.dim_value)
+    if which == "dim_param" and d.dim_param:
+        return ir.Dim(symbol=d.dim_param)
+    return ir.Dim()

@@ -1,0 +1,21 @@
+"""The one place runtime versions are pinned. Every emitter reads from here.
+
+ONNX Runtime must be the same version in all three SDKs: the PyPI wheel
+(which also ships ``capi/libonnxruntime.so.<ORT_VERSION>``, the C library the
+Go binding loads) and Maven's ``com.microsoft.onnxruntime:onnxruntime``.
+Maven Central's newest is 1.29.0 (checked 2026-11-27; PyPI has up to 1.32.0),
+so 1.29.0 is the newest version both registries serve.
+"""
+
+ORT_VERSION = "1.29.0"
+
+# github.com/yalue/onnxruntime_go: v1.27.0 asks the library for C API version 24
+# (ORT 1.24); a newer libonnxruntime serves older API versions, so 1.29.0 works.
+ORT_GO_VERSION = "v1.27.0"
+
+# Generated Python packages' other runtime requirement.
+NUMPY_REQUIREMENT = "numpy>=1.24"
+
+JAVA_RELEASE = 17
+JUNIT_VERSION = "5.11.4"
+GO_VERSION = "1.22"
