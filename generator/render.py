@@ -33,3 +33,8 @@ def environment(lang: str) -> jinja2.Environment:
 
 def render(lang: str, template: str, **ctx: Any) -> str:
     return environment(lang).get_template(template).render(**ctx)
+
+
+def static(lang: str, name: str) -> str:
+    """A template file copied verbatim (runtime modules that have nothing to fill in)."""
+    return (templates_root() / lang / name).read_text(encoding="utf-8")

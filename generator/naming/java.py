@@ -1,0 +1,171 @@
+"""Java naming policy: identifiers, package names, string literals and comments.
+
+Identifiers: tensor names become lowerCamelCase methods / record components;
+the model becomes an UpperCamelCase class. Keywords (JLS 17 §3.9, including
+the contextual ones and the literals) and the names the generated code uses
+get a trailing ``_``; a scope is resolved at once (``common.resolve``) with
+suffixes ``2``, ``3``...
+
+Text from the model reaches Java source only through :func:`literal` (string
+literals) and :func:`javadoc_lines` (comments). javac decodes ``\\uXXXX``
+escapes *before* it lexes, so a comment must contain no backslash at all and
+a string literal must never use ``\\u`` for a character that is meaningful to
+the lexer (quote, backslash, line terminators).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..errors import UserError
+from . import common
+
+KEYWORDS = frozenset(
+    """
+    abstract assert boolean break byte case catch char class const continue default do double
+    else enum extends final finally float for goto if implements import instanceof int interface
+    long native new package private protected public return short static strictfp super switch
+    synchronized this throw throws transient try void volatile while _
+    true false null
+    exports module non-sealed open opens permits provides record requires sealed to transitive
+    uses var when with yield
+    """.split()
+)
+
+# Members every record / object already has, and the names the generated
+# Inputs builder, Outputs record and model class declare themselves.
+_MEMBERS = frozenset(
+    """
+    equals hashCode toString getClass clone finalize notify notifyAll wait
+    build builder inputs outputs run close config create options session env in out result
+    feed value values shape data names
+    """.split()
+)
+
+# Simple type names the generated sources refer to (java.lang, java.util,
+# java.nio, ai.onnxruntime, and the classes sdkgen emits next to the model).
+# A model class with one of these names would shadow the type.
+GENERATED_TYPES = frozenset(
+    """
+    Object String Math Integer Long Float Double Short Byte Boolean Character Number Class
+    System Thread Runtime Override SuppressWarnings Deprecated FunctionalInterface SafeVarargs
+    Record Enum Iterable AutoCloseable Exception RuntimeException IllegalArgumentException
+    IllegalStateException ArithmeticException NullPointerException Error Void Comparable
+    StringBuilder CharSequence Throwable InterruptedException ClassLoader Process Package Module
+    List Map Set Arrays Objects Collections LinkedHashMap HashMap ArrayList Optional OptionalDouble
+    Locale Iterator Function BiFunction Supplier
+    Buffer ByteBuffer ShortBuffer IntBuffer LongBuffer FloatBuffer DoubleBuffer ByteOrder
+    Path Paths Files IOException UncheckedIOException InputStream
+    Generated
+    OrtEnvironment OrtSession OnnxTensor OnnxValue OnnxSequence OnnxMap OnnxJavaType OrtException
+    NodeInfo TensorInfo SequenceInfo MapInfo ValueInfo SessionOptions ExecutionMode OptLevel Result
+    Inputs Outputs Options Builder SessionConfig Signature
+    ModelInputException ModelRunException Half Tensors ThreadDefaults
+    FloatTensor DoubleTensor LongTensor IntTensor ShortTensor ByteTensor BooleanTensor StringTensor
+    Float16Tensor BFloat16Tensor
+    """.split()
+)
+
+RESERVED = KEYWORDS | _MEMBERS | GENERATED_TYPES
+
+_IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+_MAVEN_ID = re.compile(r"[A-Za-z0-9_.\-]+")
+
+
+def members(names: Sequence[str], fallback: str) -> list[str]:
+    """lowerCamelCase identifiers for one scope (the inputs, or the outputs)."""
+    return common.resolve(
+        names, case=common.camel, reserved=RESERVED, fallback=fallback, suffix_sep=""
+    )
+
+
+def class_name(name: str) -> str:
+    """The model's UpperCamelCase class name (``Model`` when the name has no usable word)."""
+    ws = common.base_words(name, "model", 0) if common.words(name) else ["model"]
+    ident = common.pascal(ws)
+    while ident in RESERVED:
+        ident += "_"
+    return ident
+
+
+def _segment(ws: Sequence[str]) -> str:
+    ident = common.snake(ws)
+    while ident in KEYWORDS:
+        ident += "_"
+    return ident
+
+
+def default_package(name: str) -> str:
+    """``sdkgen.<snake name>``."""
+    return "sdkgen." + _segment(common.base_words(name, "model", 0))
+
+
+def check_package(pkg: str) -> str:
+    """Validate a user-supplied ``--package``: dotted Java identifiers, no keywords."""
+    parts = pkg.split(".")
+    for p in parts:
+        if not p.isascii() or _IDENT.fullmatch(p) is None or p in KEYWORDS:
+            raise UserError(
+                f"--package {pkg!r}: {p!r} is not a Java package name segment "
+                "(expected dotted ASCII identifiers that are not Java keywords, e.g. com.example.model)"
+            )
+    return pkg
+
+
+def default_artifact_id(name: str) -> str:
+    return "-".join(common.base_words(name, "model", 0))
+
+
+def check_maven_id(flag: str, value: str) -> str:
+    if not value.isascii() or _MAVEN_ID.fullmatch(value) is None:
+        raise UserError(f"{flag} {value!r}: expected letters, digits, '.', '_' or '-'")
+    return value
+
+
+_NAMED = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+
+
+def literal(s: str) -> str:
+    """A Java string literal (ASCII only) that evaluates to ``s``.
+
+    Controls use named or octal escapes (a ``\\u000a`` would be decoded into a
+    real line break before lexing); everything else outside printable ASCII
+    becomes ``\\uXXXX`` UTF-16 units, which decode to harmless characters.
+    """
+    out = ['"']
+    for ch in s:
+        o = ord(ch)
+        if ch in _NAMED:
+            out.append(_NAMED[ch])
+        elif 0x20 <= o < 0x7F:
+            out.append(ch)
+        elif o < 0x20 or o == 0x7F:
+            out.append(f"\\{o:03o}")
+        elif o <= 0xFFFF:
+            out.append(f"\\u{o:04x}")
+        else:
+            v = o - 0x10000
+            out.append(f"\\u{0xD800 + (v >> 10):04x}\\u{0xDC00 + (v & 0x3FF):04x}")
+    out.append('"')
+    return "".join(out)
+
+
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "@": "&#64;", "\\": "&#92;", "*": "&#42;"}
+
+
+def javadoc_lines(text: str) -> list[str]:
+    """Lines safe after `` * `` inside ``/** ... */``: ASCII, no backslash, no ``*/``, no tags.
+
+    Backslashes, ``*``, ``@``, ``<``, ``>``, ``&`` and every non-ASCII character
+    become HTML character references, so neither ``*/`` nor a ``\\u`` escape
+    nor a Javadoc tag can appear.
+    """
+    out = []
+    for ln in common.comment_lines(text):
+        out.append(
+            "".join(
+                _HTML.get(ch, ch) if ord(ch) < 0x7F else f"&#{ord(ch)};" for ch in ln
+            )
+        )
+    return out
