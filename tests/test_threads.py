@@ -232,3 +232,9 @@ def test_real_machine() -> None:
     resolved = threads.resolve(None, None, None, {})
     assert 1 <= resolved.intra_op_threads <= cpu_count
     assert resolved.inter_op_threads == 1
+
+
+def test_fixture_readme_lists_every_case() -> None:
+    readme = (FIXTURES / "README.md").read_text(encoding="utf-8")
+    missing = [case for case in CASES if f"| `{case}` |" not in readme]
+    assert missing == []
