@@ -95,7 +95,7 @@ class ValueView:
     shape_lit: str
     annotation: str
     optional: bool
-    doc_lines: list[str]
+    doc: str
     arg_doc: str
     md_type: str
 
@@ -107,8 +107,8 @@ def _values(vals: tuple[ir.Value, ...], kind: str) -> list[ValueView]:
         where = f"{kind} {v.name!r}"
         ann = annotation(v.type, where, is_input=kind == "input")
         doc = naming.doc_lines(v.doc)
-        tdesc = ir.type_str(v.type).encode("unicode_escape").decode("ascii")
-        arg_doc = naming.doc_lines(f"{v.name} {tdesc}" + (f". {' '.join(doc)}" if doc else ""))
+        raw = f"{v.name!r} {ir.type_str(v.type)}" + (f". {v.doc}" if v.doc else "")
+        arg_doc = naming.doc_lines(" ".join(raw.splitlines()))
         out.append(
             ValueView(
                 ident=ident,
@@ -118,7 +118,7 @@ def _values(vals: tuple[ir.Value, ...], kind: str) -> list[ValueView]:
                 shape_lit=_shape_lit(v.type),
                 annotation=ann,
                 optional=isinstance(v.type, ir.OptionalType),
-                doc_lines=doc,
+                doc=" ".join(doc),
                 arg_doc=" ".join(arg_doc),
                 md_type=_md(ir.type_str(v.type)),
             )

@@ -61,14 +61,18 @@ def package_name(name: str) -> str:
 
 
 def literal(s: str) -> str:
-    """A Python string literal (double-quoted, ASCII only) that evaluates to ``s``."""
-    out = ['"']
+    """An ASCII-only Python string literal that evaluates to ``s``.
+
+    Quotes follow ruff format's preference: double, unless that needs more escapes.
+    """
+    q = "'" if s.count('"') > s.count("'") else '"'
+    out = [q]
     for ch in s:
         o = ord(ch)
         if ch == "\\":
             out.append("\\\\")
-        elif ch == '"':
-            out.append('\\"')
+        elif ch == q:
+            out.append("\\" + q)
         elif 0x20 <= o < 0x7F:
             out.append(ch)
         elif ch == "\n":
@@ -83,7 +87,7 @@ def literal(s: str) -> str:
             out.append(f"\\u{o:04x}")
         else:
             out.append(f"\\U{o:08x}")
-    out.append('"')
+    out.append(q)
     return "".join(out)
 
 
