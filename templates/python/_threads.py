@@ -45,7 +45,9 @@ ENV_ALLOW_SPINNING = "SDKGEN_ALLOW_SPINNING"
 
 _MAX_THREADS = 2**31 - 1  # ORT takes a C int
 _MAX_INT64 = 2**63 - 1  # what Java's and Go's parsers accept
-_DIGITS = re.compile(r"[0-9]+")  # ASCII only: no sign, no spaces, no "_", no other scripts
+_DIGITS = re.compile(
+    r"[0-9]+"
+)  # ASCII only: no sign, no spaces, no "_", no other scripts
 _OCTAL_ESCAPE = re.compile(r"\\([0-7]{3})")
 
 
@@ -87,8 +89,12 @@ def resolve(
     root: str = "/",
 ) -> ResolvedThreads:
     """Apply option > environment > computed default to each of the three settings."""
-    intra, intra_src = _thread_setting("intra_op_threads", intra_op_threads, ENV_INTRA_OP_THREADS, environ)
-    inter, inter_src = _thread_setting("inter_op_threads", inter_op_threads, ENV_INTER_OP_THREADS, environ)
+    intra, intra_src = _thread_setting(
+        "intra_op_threads", intra_op_threads, ENV_INTRA_OP_THREADS, environ
+    )
+    inter, inter_src = _thread_setting(
+        "inter_op_threads", inter_op_threads, ENV_INTER_OP_THREADS, environ
+    )
     spin, spin_src = _spin_setting(allow_spinning, environ)
     if intra is None or spin is None:
         computed = container_defaults(root)
@@ -113,20 +119,28 @@ def _thread_setting(
         if isinstance(option, bool) or not isinstance(option, int):
             raise TypeError(f"{name} must be an int, got {type(option).__name__}")
         if not 1 <= option <= _MAX_THREADS:
-            raise ValueError(f"{name}={option}: expected an integer from 1 to {_MAX_THREADS}")
+            raise ValueError(
+                f"{name}={option}: expected an integer from 1 to {_MAX_THREADS}"
+            )
         return option, "option"
     raw = environ.get(var, "")
     if raw == "":
         return None, "container"
     if _DIGITS.fullmatch(raw) is None or not 1 <= int(raw) <= _MAX_THREADS:
-        raise ValueError(f"{var}={raw!r}: expected a decimal integer from 1 to {_MAX_THREADS}")
+        raise ValueError(
+            f"{var}={raw!r}: expected a decimal integer from 1 to {_MAX_THREADS}"
+        )
     return int(raw), "env"
 
 
-def _spin_setting(option: bool | None, environ: Mapping[str, str]) -> tuple[bool | None, Source]:
+def _spin_setting(
+    option: bool | None, environ: Mapping[str, str]
+) -> tuple[bool | None, Source]:
     if option is not None:
         if not isinstance(option, bool):
-            raise TypeError(f"allow_spinning must be a bool, got {type(option).__name__}")
+            raise TypeError(
+                f"allow_spinning must be a bool, got {type(option).__name__}"
+            )
         return option, "option"
     raw = environ.get(ENV_ALLOW_SPINNING, "")
     if raw == "":
@@ -255,7 +269,9 @@ def _unescape(field_text: str) -> str:
     return _OCTAL_ESCAPE.sub(lambda m: chr(int(m.group(1), 8)), field_text)
 
 
-def _cgroup_dir(root: str, version: int, cgroup_path: str) -> tuple[str, list[str]] | None:
+def _cgroup_dir(
+    root: str, version: int, cgroup_path: str
+) -> tuple[str, list[str]] | None:
     """(mount point under root, components below it) from the first mount that holds the path."""
     text = _read(_under(root, "/proc/self/mountinfo"))
     if text is None:
@@ -294,6 +310,8 @@ def _quota(root: str) -> tuple[int, int] | None:
     best: tuple[int, int] | None = None
     for depth in range(len(parts), -1, -1):
         level = read_level(os.path.join(mount_dir, *parts[:depth]))
-        if level is not None and (best is None or level[0] / level[1] < best[0] / best[1]):
+        if level is not None and (
+            best is None or level[0] / level[1] < best[0] / best[1]
+        ):
             best = level
     return best
