@@ -21,7 +21,12 @@ from collections.abc import Sequence
 from ..errors import UserError
 from . import common
 
-KEYWORDS = frozenset(
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+KEYWORDS = _names(
     """
     abstract assert boolean break byte case catch char class const continue default do double
     else enum extends final finally float for goto if implements import instanceof int interface
@@ -30,23 +35,23 @@ KEYWORDS = frozenset(
     true false null
     exports module non-sealed open opens permits provides record requires sealed to transitive
     uses var when with yield
-    """.split()
+    """
 )
 
 # Members every record / object already has, and the names the generated
 # Inputs builder, Outputs record and model class declare themselves.
-_MEMBERS = frozenset(
+_MEMBERS = _names(
     """
     equals hashCode toString getClass clone finalize notify notifyAll wait
     build builder inputs outputs run close config create options session env in out result
     feed value values shape data names
-    """.split()
+    """
 )
 
 # Simple type names the generated sources refer to (java.lang, java.util,
 # java.nio, ai.onnxruntime, and the classes sdkgen emits next to the model).
 # A model class with one of these names would shadow the type.
-GENERATED_TYPES = frozenset(
+GENERATED_TYPES = _names(
     """
     Object String Math Integer Long Float Double Short Byte Boolean Character Number Class
     System Thread Runtime Override SuppressWarnings Deprecated FunctionalInterface SafeVarargs
@@ -64,7 +69,7 @@ GENERATED_TYPES = frozenset(
     ModelInputException ModelRunException Half Tensors ThreadDefaults
     FloatTensor DoubleTensor LongTensor IntTensor ShortTensor ByteTensor BooleanTensor StringTensor
     Float16Tensor BFloat16Tensor
-    """.split()
+    """
 )
 
 RESERVED = KEYWORDS | _MEMBERS | GENERATED_TYPES
@@ -75,9 +80,7 @@ _MAVEN_ID = re.compile(r"[A-Za-z0-9_.\-]+")
 
 def members(names: Sequence[str], fallback: str) -> list[str]:
     """lowerCamelCase identifiers for one scope (the inputs, or the outputs)."""
-    return common.resolve(
-        names, case=common.camel, reserved=RESERVED, fallback=fallback, suffix_sep=""
-    )
+    return common.resolve(names, case=common.camel, reserved=RESERVED, fallback=fallback, suffix_sep="")
 
 
 def class_name(name: str) -> str:
@@ -163,9 +166,5 @@ def javadoc_lines(text: str) -> list[str]:
     """
     out = []
     for ln in common.comment_lines(text):
-        out.append(
-            "".join(
-                _HTML.get(ch, ch) if ord(ch) < 0x7F else f"&#{ord(ch)};" for ch in ln
-            )
-        )
+        out.append("".join(_HTML.get(ch, ch) if ord(ch) < 0x7F else f"&#{ord(ch)};" for ch in ln))
     return out
