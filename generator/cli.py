@@ -80,7 +80,9 @@ def generate(
         m, data = _read(model)
         stem = Path(model).stem
         opts = emit.Options(
-            name=name or (m.graph_name if m.graph_name and m.graph_name != "graph" else stem),
+            # Graph names are mostly exporter noise ("main_graph", "torch_jit", a hash);
+            # the file name is what users chose.
+            name=name or stem,
             package=package,
             module=go_module,
             group_id=group_id,

@@ -51,10 +51,6 @@ _RAW = {
 _ELEM_CONST = {d: "ort.TensorElementDataType" + d.name.title().replace("_", "") for d in _NATIVE}
 _ELEM_CONST.update({d: "ort.TensorElementDataType" + r[1] for d, r in _RAW.items()})
 _ELEM_CONST[ir.DType.STRING] = "ort.TensorElementDataTypeString"
-_ELEM_CONST[ir.DType.UINT8] = "ort.TensorElementDataTypeUint8"
-_ELEM_CONST[ir.DType.UINT16] = "ort.TensorElementDataTypeUint16"
-_ELEM_CONST[ir.DType.UINT32] = "ort.TensorElementDataTypeUint32"
-_ELEM_CONST[ir.DType.UINT64] = "ort.TensorElementDataTypeUint64"
 
 
 def _unsupported(where: str, what: str) -> UnsupportedModel:
@@ -184,7 +180,7 @@ def _values(
                 elem=c.elem,
                 rank=rank,
                 dims=dims,
-                doc=naming.comment_lines(v.doc),
+                doc=_comment(v.doc),
                 check=f"{c.check}(c, &{specs}[{i}], in.{f})",
                 build=f"{c.build}(c, in.{f})",
                 convert=c.convert,
@@ -192,6 +188,11 @@ def _values(
             )
         )
     return out
+
+
+def _comment(text: str) -> list[str]:
+    """Comment lines to print right after ``//``: a space first unless empty (gofmt's form)."""
+    return [" " + ln if ln else "" for ln in naming.comment_lines(text)]
 
 
 def _sum_lines() -> list[str]:
@@ -221,7 +222,7 @@ def emit(model: ir.Model, model_bytes: bytes, opts: Options) -> dict[str, bytes]
         "ort_version_text": versions.ORT_VERSION,
         "go_sum": _sum_lines(),
         "model_name": naming.literal(name),
-        "model_doc": naming.comment_lines(model.doc),
+        "model_doc": _comment(model.doc),
         "sha256": model.sha256,
         "embed": opts.embed,
         "model_file": opts.model_file,

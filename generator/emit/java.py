@@ -169,7 +169,7 @@ def _doc_type(t: ir.ValueType) -> str:
     """A Javadoc-safe rendering of a type (symbol names are hostile)."""
     text = ir.type_str(t)
     lines = naming.javadoc_lines(text)
-    return "{@code " + " ".join(lines) + "}" if lines else ""
+    return "<code>" + " ".join(lines) + "</code>" if lines else ""
 
 
 def _input_view(v: ir.Value, ident: str, pos: int) -> dict[str, Any]:

@@ -154,13 +154,22 @@ def literal(s: str) -> str:
     return "".join(out)
 
 
-_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "@": "&#64;", "\\": "&#92;", "*": "&#42;"}
+_HTML = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    "@": "&#64;",
+    "\\": "&#92;",
+    "*": "&#42;",
+    "{": "&#123;",
+    "}": "&#125;",
+}
 
 
 def javadoc_lines(text: str) -> list[str]:
     """Lines safe after `` * `` inside ``/** ... */``: ASCII, no backslash, no ``*/``, no tags.
 
-    Backslashes, ``*``, ``@``, ``<``, ``>``, ``&`` and every non-ASCII character
+    Backslashes, ``*``, ``@``, braces, ``<``, ``>``, ``&`` and every non-ASCII character
     become HTML character references, so neither ``*/`` nor a ``\\u`` escape
     nor a Javadoc tag can appear.
     """

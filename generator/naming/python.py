@@ -28,10 +28,21 @@ _GENERATED = frozenset(
         "inputs",
         "outputs",
         "as_dict",
-        "Outputs",
-        "Model",
+        "r",
+        "config",
+        "importlib",
+        "os",
+        "Mapping",
+        "Sequence",
+        "TracebackType",
+        "Any",
+        "Self",
+        "INPUTS",
+        "OUTPUTS",
+        "MODEL_SHA256",
         "ModelInputError",
         "SessionConfig",
+        "SignatureMismatchError",
     }
 )
 RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | _GENERATED | frozenset(

@@ -1,0 +1,106 @@
+"""Naming policy: the shared mechanics and the Python rules. These tables are API."""
+
+from __future__ import annotations
+
+import ast
+import keyword
+
+import pytest
+
+from generator.naming import common
+from generator.naming import python as py
+
+
+@pytest.mark.parametrize(
+    "wire, words",
+    [
+        ("input_ids", ["input", "ids"]),
+        ("attention-mask", ["attention", "mask"]),
+        ("inputIDs:0", ["input", "i", "ds", "0"]),
+        ("HTTPServer", ["http", "server"]),
+        ("über", ["uber"]),
+        ("日本", []),
+        ("*/", []),
+        ("", []),
+    ],
+)
+def test_words(wire: str, words: list[str]) -> None:
+    assert common.words(wire) == words
+
+
+def test_scope_resolution_table() -> None:
+    names = ["a-b", "a_b", "class", "0", "", "x*/y", "print", "a_b_2", "self", "日本", "Run", "run"]
+    assert py.fields(names, "input") == [
+        "a_b",
+        "a_b_2",
+        "class_",
+        "input_0",
+        "input4",
+        "x_y",
+        "print_",
+        "a_b_2_2",
+        "self_",
+        "input9",
+        "run_",
+        "run__2",
+    ]
+
+
+def test_resolution_is_order_independent_of_later_names() -> None:
+    # The first holder keeps its name whatever follows: adding an input never renames earlier ones.
+    assert py.fields(["a-b", "a_b"], "input")[0] == py.fields(["a-b"], "input")[0]
+
+
+@pytest.mark.parametrize("kw", keyword.kwlist + keyword.softkwlist)
+def test_keywords_get_trailing_underscore(kw: str) -> None:
+    (ident,) = py.fields([kw], "input")
+    assert ident.isidentifier() and not keyword.iskeyword(ident) and not keyword.issoftkeyword(ident)
+    if kw.islower() and kw.isidentifier() and kw != "_":
+        assert ident == kw + "_"
+
+
+HOSTILE = [
+    "plain",
+    'q"uote',
+    "it's",
+    "back\\slash",
+    "new\nline",
+    "cr\rlf",
+    "\u2028\u2029\x85",
+    "tab\t",
+    "nul\x00",
+    "emoji \U0001f600",
+    '"""',
+    "'''",
+    "\\u002a\\u002f */",
+    "é日本",
+]
+
+
+@pytest.mark.parametrize("s", HOSTILE)
+def test_literal_round_trips_and_is_ascii(s: str) -> None:
+    lit = py.literal(s)
+    assert lit.isascii() and "\n" not in lit
+    assert ast.literal_eval(lit) == s
+
+
+@pytest.mark.parametrize("s", HOSTILE)
+def test_doc_lines_cannot_close_a_docstring(s: str) -> None:
+    body = "\n".join(py.doc_lines(s))
+    src = f'def f():\n    """{body}"""\n    return 1\n'
+    tree = ast.parse(src)
+    fn = tree.body[0]
+    assert isinstance(fn, ast.FunctionDef) and len(fn.body) == 2  # docstring + return, nothing injected
+
+
+def test_comment_lines_split_every_terminator() -> None:
+    lines = common.comment_lines("a\rb\nc\r\nd\x85e\u2028f\u2029g\x0bh\x0ci")
+    assert lines == ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+
+
+def test_class_and_package_names() -> None:
+    assert py.class_name("logreg_iris") == "LogregIris"
+    assert py.class_name("0model") == "Model0Model"
+    assert py.class_name("*/") == "Model"
+    assert py.package_name("My-Model") == "my_model"
+    assert py.package_name("class") == "class_"
