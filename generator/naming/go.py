@@ -11,7 +11,8 @@ Rules (they are API: changing them renames generated identifiers):
 * Comments: ``common.comment_lines``, then ASCII only (``\\uXXXX`` for the rest,
   so no bidi controls), leading blanks dropped (an indented line would be a
   code block or list that gofmt rewrites) and a line gofmt would treat as a
-  heading or link definition (``#``, ``[``) is prefixed with ``\\``. Every line
+  heading or link definition (``#``, ``[``) is prefixed with ``\\``; ``''`` and
+  double backquotes get a space inside, blank runs collapse (gofmt rewrites both). Every line
   is printed after ``// `` so it can never become a ``//go:`` or ``//line`` directive.
 """
 
@@ -123,5 +124,8 @@ def comment_lines(text: str) -> list[str]:
         ln = ln.encode("ascii", "backslashreplace").decode("ascii").lstrip(" \t")
         if ln[:1] in ("#", "["):
             ln = "\\" + ln
-        out.append(ln)
+        while "''" in ln or "``" in ln:  # gofmt turns these into typographic quotes
+            ln = ln.replace("''", "' '").replace("``", "` `")
+        if ln or (out and out[-1]):  # gofmt collapses runs of blank lines
+            out.append(ln)
     return out

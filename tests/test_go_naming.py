@@ -1,0 +1,88 @@
+"""Go naming policy (generator/naming/go.py): the rules are API, so they are pinned here."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.errors import UserError
+from generator.naming import go
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (["input_ids", "attention_mask"], ["InputIds", "AttentionMask"]),
+        (["a-b", "a_b", "A B"], ["AB", "AB2", "AB3"]),
+        (["x", "X", "x2"], ["X", "X2", "X22"]),  # X2 is taken by the clash, so x2 gets X22
+        (["0", "1a"], ["Input0", "Input1A"]),
+        (["日本", "über"], ["Input0", "Uber"]),
+        (["func", "type", "class"], ["Func", "Type", "Class"]),  # exported: never a keyword
+        (["", "*/"], ["Input0", "Input1"]),
+    ],
+)
+def test_fields(names: list[str], expected: list[str]) -> None:
+    assert go.fields(names, "input") == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("my_model", "mymodel"),
+        ("My-Model v2", "mymodelv2"),
+        ("2fast", "model2fast"),
+        ("", "model0"),
+        ("type", "type_"),
+        ("main", "main_"),
+        ("context", "context_"),  # a package the generated code imports
+        ("len", "len_"),
+        ("日本", "model0"),
+    ],
+)
+def test_package_name(name: str, expected: str) -> None:
+    assert go.package_name(name) == expected
+
+
+@pytest.mark.parametrize("bad", ["type", "main", "init", "_", "a-b", "9x", "a b", "é"])
+def test_check_package_rejects(bad: str) -> None:
+    with pytest.raises(UserError, match="--package"):
+        go.check_package(bad)
+
+
+def test_module_default_and_checks() -> None:
+    assert go.module_path(None, "mul") == "example.com/sdkgen/mul"
+    assert go.module_path("github.com/acme/sdk-v2", "x") == "github.com/acme/sdk-v2"
+    for bad in ["", "a//b", "/abs", "a/b/", "has space/x", 'q"uote', "a\nb", ".hidden/x"]:
+        with pytest.raises(UserError, match="--module"):
+            go.module_path(bad, "x")
+
+
+@pytest.mark.parametrize(
+    ("s", "lit"),
+    [
+        ("x", '"x"'),
+        ('q"uote\\back', '"q\\"uote\\\\back"'),
+        ("new\nline\r\t", '"new\\nline\\r\\t"'),
+        ("\x00\x7f", '"\\x00\\x7f"'),
+        ("über\u2028日", '"\\u00fcber\\u2028\\u65e5"'),
+        ("\U0001f600", '"\\U0001f600"'),
+    ],
+)
+def test_literal(s: str, lit: str) -> None:
+    assert go.literal(s) == lit
+    assert lit.isascii() and "\n" not in lit
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("a\nb\r\nc\u2028d\u2029e\x85f\rg", ["a", "b", "c", "d", "e", "f", "g"]),
+        ("  indented\n\t- item", ["indented", "- item"]),  # no code blocks or lists for gofmt to rewrite
+        ("# heading\n[x]: http://y", ["\\# heading", "\\[x]: http://y"]),
+        ("it''s ``x``", ["it' 's ` `x` `"]),
+        ("a\n\n\n\nb", ["a", "", "b"]),
+        ("go:generate rm -rf /", ["go:generate rm -rf /"]),  # printed after "// ": not a directive
+        ("ü\u202e", ["\\xfc\\u202e"]),  # ASCII only: no bidi controls
+    ],
+)
+def test_comment_lines(text: str, lines: list[str]) -> None:
+    assert go.comment_lines(text) == lines
