@@ -158,7 +158,6 @@ def emit(model: ir.Model, model_bytes: bytes, opts: Options) -> dict[str, bytes]
         "outputs": outputs,
         "ort_version": versions.ORT_VERSION,
         "numpy_requirement": versions.NUMPY_REQUIREMENT,
-        "example_args": ", ".join(f"{v.ident}=..." for v in inputs),
     }
     exports = ["MODEL_SHA256", "ModelInputError", "SessionConfig", "SignatureMismatchError"]
     ctx["exports"] = _isort_order([*exports, class_name, outputs_class])
