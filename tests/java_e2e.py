@@ -235,7 +235,7 @@ def run_maven(work: Path, threads: int = 1, timeout: float = 3000) -> tuple[int,
     if os.environ.get("SDKGEN_MVN_OFFLINE") == "1":
         cmd.insert(1, "-o")
     t0 = time.monotonic()
-    p = subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=timeout)
+    p = subprocess.run(cmd, check=False, cwd=work, capture_output=True, text=True, timeout=timeout)
     return p.returncode, p.stdout + p.stderr, time.monotonic() - t0
 
 
