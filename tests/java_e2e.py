@@ -226,12 +226,14 @@ def reactor_pom(work: Path, modules: list[str]) -> None:
     )
 
 
-def run_maven(work: Path, threads: int = 1, timeout: float = 3000) -> tuple[int, str, float]:
+def run_maven(
+    work: Path, threads: int = 1, timeout: float = 3000, extra: list[str] | None = None
+) -> tuple[int, str, float]:
     """``mvn verify`` over the reactor; fails (not skips) when mvn is missing."""
     mvn = shutil.which("mvn")
     if mvn is None:
         raise AssertionError("mvn not found on PATH: the Java end-to-end tests need Maven and a JDK 17")
-    cmd = [mvn, "-B", "-q", "-fae", "verify", f"-T{threads}"]
+    cmd = [mvn, "-B", "-q", "-fae", "verify", f"-T{threads}", *(extra or [])]
     if os.environ.get("SDKGEN_MVN_OFFLINE") == "1":
         cmd.insert(1, "-o")
     t0 = time.monotonic()
