@@ -97,6 +97,17 @@ def test_unsupported_element_type_is_a_user_error(tmp_path: Path) -> None:
     del onnx
 
 
+def test_float16_output_of_unknown_shape_is_unsupported() -> None:
+    from onnx import TensorProto, helper
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT16, [3, 5])
+    g = helper.make_graph([helper.make_node("Flatten", ["x"], ["y"], axis=0)], "g", [x],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT16, ["m", "n"])])
+    data = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+    with pytest.raises(UnsupportedModel, match="output 'y'.*FLOAT16.*not fixed by the inputs"):
+        emit.get("go")(reader.read_bytes(data), data, emit.Options(name="g"))
+
+
 @pytest.mark.parametrize("case", sorted(GOLDEN_CASES))
 def test_golden_tree(case: str, update_golden: bool) -> None:
     files = {k: v for k, v in generate(GOLDEN_CASES[case]).items() if k != "model.onnx"}

@@ -150,10 +150,16 @@ def _dims(t: ir.ValueType, symbols: list[str]) -> tuple[int, str]:
     return len(t.shape), "[]dimSpec{" + ", ".join(parts) + "}"
 
 
-def _prealloc(t: ir.ValueType) -> str:
+def _prealloc(t: ir.ValueType, symbols: list[str], where: str) -> str:
+    """How Run allocates an output onnxruntime_go cannot take from ORT's memory ("nil": it can)."""
     if not isinstance(t, ir.TensorType):
         return "nil"
     if t.elem in _RAW and _RAW[t.elem][2] > 1:
+        known = t.shape is not None and all(d.value is not None or d.symbol in symbols for d in t.shape)
+        if not known or t.shape == ():
+            raise _unsupported(where, f"a {t.elem.name} output whose shape is not fixed by the inputs "
+                               f"({ir.type_str(t)}): onnxruntime_go copies one byte per element of "
+                               "ORT-allocated ones, so the SDK must allocate it before the run")
         return f"rawOutput({_ELEM_CONST[t.elem]}, {_RAW[t.elem][2]})"
     if t.shape == () and t.elem in _NATIVE:
         return f"scalarOutput[{_NATIVE[t.elem]}]"
@@ -184,7 +190,7 @@ def _values(
                 check=f"{c.check}(c, &{specs}[{i}], in.{f})",
                 build=f"{c.build}(c, in.{f})",
                 convert=c.convert,
-                prealloc=_prealloc(v.type) if output else "nil",
+                prealloc=_prealloc(v.type, symbols, where) if output else "nil",
             )
         )
     return out

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,9 +39,10 @@ type valueSpec struct {
 	elem  ort.TensorElementDataType // tensors only
 	rank  int                       // -1: unknown or not a tensor
 	dims  []dimSpec
-	// Outputs only: onnxruntime_go cannot convert some ORT-allocated outputs (it
-	// copies one byte per element of float16/bfloat16/complex tensors, and
-	// rejects rank-0 shapes), so Run allocates those itself.
+	// Outputs only: onnxruntime_go v1.27.0 cannot convert some ORT-allocated
+	// outputs (it copies one byte per element of float16/bfloat16/complex
+	// tensors, which ORT then rejects, and it refuses rank-0 shapes), so Run
+	// allocates those itself, with the shape resolved from the inputs.
 	prealloc func(shape []int64) (ort.Value, error)
 }
 
@@ -231,20 +233,31 @@ func (m *Model) begin(ctx context.Context) (*call, error) {
 	return c, nil
 }
 
+// destroyAll destroys and clears values; onnxruntime_go may leave typed nils
+// (e.g. (*CustomDataTensor)(nil)) in outputs when a conversion fails.
 func destroyAll(vs []ort.Value) {
 	for i, v := range vs {
-		if v != nil {
+		if v != nil && !reflect.ValueOf(v).IsNil() {
 			v.Destroy()
-			vs[i] = nil
 		}
+		vs[i] = nil
 	}
 }
 
 func (c *call) end() {
+	defer c.m.mu.RUnlock()
 	destroyAll(c.ins)
 	destroyAll(c.outs)
 	destroyAll(c.keep)
-	c.m.mu.RUnlock()
+}
+
+// wrap turns onnxruntime_go's (*T)(nil), err into a nil ort.Value: a typed nil
+// inside the interface would be Destroyed later.
+func wrap[V ort.Value](v V, err error) (ort.Value, error) {
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 func (c *call) inputFailed(i int, err error) error {
@@ -253,56 +266,21 @@ func (c *call) inputFailed(i int, err error) error {
 
 // run preallocates the outputs onnxruntime_go cannot convert and runs the session.
 func (c *call) run() error {
-	declared, unknown := false, false
 	for i := range outputSpecs {
 		s := &outputSpecs[i]
 		if s.prealloc == nil {
 			continue
 		}
-		if shape, ok := c.outputShape(s); ok {
-			v, err := s.prealloc(shape)
-			if err != nil {
-				return fmt.Errorf("hostilegraphname: output %q: %w", s.name, err)
-			}
-			c.outs[i], declared = v, true
-		} else {
-			unknown = true
+		shape, ok := c.outputShape(s)
+		if !ok {
+			return fmt.Errorf("hostilegraphname: output %q: its shape %s is not known before the run, and "+
+				"onnxruntime_go cannot return this element type from ONNX Runtime's memory", s.name, s.typ)
 		}
-	}
-	if unknown {
-		return c.runProbed()
-	}
-	err := c.session(c.outs)
-	if err != nil && declared && c.ctx.Err() == nil {
-		// The model's declared output shape may be wrong: learn the real one.
-		destroyAll(c.outs)
-		if c.runProbed() == nil {
-			return nil
+		v, err := s.prealloc(shape)
+		if err != nil {
+			return fmt.Errorf("hostilegraphname: output %q: %w", s.name, err)
 		}
-	}
-	return err
-}
-
-// runProbed runs once to learn the output shapes, then again into preallocated outputs.
-func (c *call) runProbed() error {
-	destroyAll(c.outs)
-	if err := c.session(c.outs); err != nil {
-		return err
-	}
-	for i := range outputSpecs {
-		if p := outputSpecs[i].prealloc; p != nil && c.outs[i] != nil {
-			shape := c.outs[i].GetShape()
-			c.outs[i].Destroy()
-			v, err := p(shape)
-			if err != nil {
-				c.outs[i] = nil
-				return fmt.Errorf("hostilegraphname: output %q: %w", outputSpecs[i].name, err)
-			}
-			c.outs[i] = v
-		} else if c.outs[i] != nil {
-			c.outs[i].Destroy()
-			c.outs[i] = nil
-		}
+		c.outs[i] = v
 	}
 	return c.session(c.outs)
 }
@@ -468,9 +446,9 @@ func checkMapSeq[K comparable, V any](c *call, s *valueSpec, ms []map[K]V) error
 
 func tensorValue[T ort.TensorData](c *call, t Tensor[T]) (ort.Value, error) {
 	if len(t.Shape) == 0 {
-		return ort.NewScalar(t.Data[0])
+		return wrap(ort.NewScalar(t.Data[0]))
 	}
-	return ort.NewTensor(ort.Shape(t.Shape), t.Data)
+	return wrap(ort.NewTensor(ort.Shape(t.Shape), t.Data))
 }
 
 // bytesOf views a slice's memory as bytes (no copy).
@@ -489,7 +467,7 @@ func rawValue[T any](dt ort.TensorElementDataType) func(*call, Tensor[T]) (ort.V
 		if len(t.Shape) == 0 || len(t.Data) == 0 {
 			return nil, errors.New("onnxruntime_go cannot make scalar or empty tensors of this element type")
 		}
-		return ort.NewCustomDataTensor(ort.Shape(t.Shape), bytesOf(t.Data), dt)
+		return wrap(ort.NewCustomDataTensor(ort.Shape(t.Shape), bytesOf(t.Data), dt))
 	}
 }
 
@@ -509,7 +487,7 @@ func stringValue(c *call, t Tensor[string]) (ort.Value, error) {
 }
 
 func mapValue[K, V ort.TensorData](c *call, m map[K]V) (ort.Value, error) {
-	return ort.NewMapFromGoMap(m)
+	return wrap(ort.NewMapFromGoMap(m))
 }
 
 func stringMapValue[V ort.TensorData](c *call, m map[string]V) (ort.Value, error) {
@@ -524,12 +502,12 @@ func stringMapValue[V ort.TensorData](c *call, m map[string]V) (ort.Value, error
 		return nil, err
 	}
 	c.keep = append(c.keep, kt)
-	vt, err := ort.NewTensor(ort.NewShape(int64(len(vals))), vals)
+	vt, err := wrap(ort.NewTensor(ort.NewShape(int64(len(vals))), vals))
 	if err != nil {
 		return nil, err
 	}
 	c.keep = append(c.keep, vt)
-	return ort.NewMap(kt, vt)
+	return wrap(ort.NewMap(kt, vt))
 }
 
 func seqValue[E any](elem func(*call, E) (ort.Value, error)) func(*call, []E) (ort.Value, error) {
@@ -543,7 +521,7 @@ func seqValue[E any](elem func(*call, E) (ort.Value, error)) func(*call, []E) (o
 			vals[i] = v
 			c.keep = append(c.keep, v) // the sequence may share their memory
 		}
-		return ort.NewSequence(vals)
+		return wrap(ort.NewSequence(vals))
 	}
 }
 
@@ -688,7 +666,7 @@ func rawOutput(dt ort.TensorElementDataType, size int) func([]int64) (ort.Value,
 		if !ok || n == 0 || len(shape) == 0 {
 			return nil, nil // let ONNX Runtime allocate: nothing can be lost
 		}
-		return ort.NewCustomDataTensor(ort.Shape(shape), make([]byte, n*int64(size)), dt)
+		return wrap(ort.NewCustomDataTensor(ort.Shape(shape), make([]byte, n*int64(size)), dt))
 	}
 }
 
@@ -696,5 +674,5 @@ func scalarOutput[T ort.TensorData](shape []int64) (ort.Value, error) {
 	if len(shape) != 0 {
 		return nil, nil
 	}
-	return ort.NewEmptyScalar[T]()
+	return wrap(ort.NewEmptyScalar[T]())
 }

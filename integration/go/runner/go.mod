@@ -1,0 +1,3 @@
+module sdkgen.local/gorunner
+
+go 1.22
