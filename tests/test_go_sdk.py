@@ -1,0 +1,43 @@
+"""A generated Go SDK under `go vet` and `go test -race`: its own test, concurrency,
+cancellation, leaks, the shared cgroup fixtures, option/env overrides, library lookup."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator import emit, reader
+from tests.paths import MODELS, REPO
+from tests.test_go_e2e import ORT_LIB, go
+
+SDKTESTS = REPO / "integration" / "go" / "sdktests"
+
+
+@pytest.mark.slow
+def test_transformer_sdk_vet_and_race(tmp_path: Path) -> None:
+    path = MODELS / "tiny_transformer.onnx"
+    files = emit.get("go")(reader.read(path), path.read_bytes(),
+                           emit.Options(name="tiny transformer", module="sdkgen.test/tt"))
+    for rel, data in files.items():
+        (tmp_path / rel).write_bytes(data)
+    pkg = "tinytransformer"
+    for src in sorted(SDKTESTS.glob("*_test.go.in")):
+        text = src.read_text().replace("package PKG", f"package {pkg}", 1)
+        (tmp_path / src.name.removesuffix(".in")).write_text(text)
+    env = {"SDKGEN_CGROUP_FIXTURES": str(REPO / "tests" / "fixtures" / "cgroup"),
+           "SDKGEN_TEST_VENV": str(Path(sys.prefix)), "GOFLAGS": "-mod=mod -buildvcs=false"}
+    env.pop("SDKGEN_INTRA_OP_THREADS", None)
+    t0 = time.monotonic()
+    vet = go(["vet", "./..."], tmp_path, **env)
+    assert vet.returncode == 0, vet.stdout + vet.stderr
+    res = go(["test", "-race", "-count=1", "-v", "./..."], tmp_path, SDKGEN_INTRA_OP_THREADS="", **env)
+    print(f"\ngo vet + go test -race: {time.monotonic() - t0:.1f}s")
+    print("\n".join(ln for ln in res.stdout.splitlines() if "RSS" in ln or "cancelled after" in ln))
+    assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]
+    for name in ["TestModel", "TestConcurrentRuns", "TestCancelStopsInference", "TestNoLeaks",
+                 "TestCgroupFixtures", "TestOverrides", "TestEffectiveConfigOnModel", "TestLibraryLookup"]:
+        assert f"--- PASS: {name} " in res.stdout, f"{name} did not pass:\n{res.stdout[-3000:]}"
+    assert ORT_LIB.is_file()
