@@ -290,9 +290,10 @@ def check_results(work: Path, built: list[Case]) -> tuple[list[str], dict[str, i
             d = work / "cases" / str(i) / f"set_{n}"
             try:
                 ref = reference(c, inputs)
-            except Exception as e:  # noqa: BLE001 - raw ORT cannot run it: nothing to compare
+            except Exception as e:  # noqa: BLE001 - raw ORT cannot run it (old opsets...)
                 stats["reference_failed"] += 1
-                c.results.append(f"reference failed: {e}")
+                if not (d / "error.txt").exists():  # the same library must fail the same way
+                    failures.append(f"{c.name} set {n}: raw ORT failed ({str(e)[:200]}) but Go succeeded")
                 continue
             stats["sets"] += 1
             if (d / "error.txt").exists():
@@ -326,7 +327,7 @@ def run_e2e(tmp: Path, backend: bool, race: bool) -> None:
     print(f"\ngo e2e: {len(built)} models built ({len(unsupported)} unsupported: {unsupported}), "
           f"{stats}, go build+run {t_go:.1f}s, total {time.monotonic() - t0:.1f}s")
     assert not failures, "\n".join(failures)
-    assert stats["sets"] >= len(built) - 5
+    assert stats["sets"] >= (100 if backend else 9)
 
 
 @pytest.mark.slow

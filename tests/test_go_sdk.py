@@ -41,3 +41,21 @@ def test_transformer_sdk_vet_and_race(tmp_path: Path) -> None:
                  "TestCgroupFixtures", "TestOverrides", "TestEffectiveConfigOnModel", "TestLibraryLookup"]:
         assert f"--- PASS: {name} " in res.stdout, f"{name} did not pass:\n{res.stdout[-3000:]}"
     assert ORT_LIB.is_file()
+
+
+@pytest.mark.slow
+def test_model_path_mode_and_drift_check(tmp_path: Path) -> None:
+    from tests.paths import ORT_DATASETS
+
+    path = ORT_DATASETS / "mul_1.onnx"
+    files = emit.get("go")(reader.read(path), path.read_bytes(),
+                           emit.Options(name="mul", module="sdkgen.test/mul", embed=False))
+    assert "model.onnx" not in files
+    for rel, data in files.items():
+        (tmp_path / rel).write_bytes(data)
+    src = (REPO / "integration" / "go" / "modelpath" / "modelpath_test.go.in").read_text()
+    (tmp_path / "modelpath_test.go").write_text(src.replace("package PKG", "package mul", 1))
+    res = go(["test", "-count=1", "-v", "./..."], tmp_path, GOFLAGS="-mod=mod -buildvcs=false",
+             SDKGEN_MODEL=str(path), SDKGEN_MODEL_PATH=str(path), SDKGEN_OTHER_MODEL=str(ORT_DATASETS / "sigmoid.onnx"))
+    assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-2000:]
+    assert "--- PASS: TestModelPath " in res.stdout
