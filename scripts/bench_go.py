@@ -26,7 +26,7 @@ import onnxruntime as ort
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator import emit, reader  # noqa: E402
+from generator import emit, reader
 
 LIB = Path(ort.__file__).parent / "capi" / f"libonnxruntime.so.{ort.__version__}"
 ORT_DATASETS = Path(ort.__file__).parent / "datasets"
@@ -38,8 +38,8 @@ MODELS = [
      "func rawInputs(in Inputs) []Tensor[float32] { return []Tensor[float32]{in.X} }"),
     (REPO / "tests" / "models" / "tiny_transformer.onnx", "tt",
      "Inputs{InputIds: NewTensor(make([]int64, 4*64), 4, 64), AttentionMask: NewTensor(ones(4*64), 4, 64)}",
-     "func rawInputs(in Inputs) []Tensor[int64] { return []Tensor[int64]{in.InputIds, in.AttentionMask} }\n"
-     "func ones(n int) []int64 { s := make([]int64, n); for i := range s { s[i] = 1 }; return s }"),
+     ("func rawInputs(in Inputs) []Tensor[int64] { return []Tensor[int64]{in.InputIds, in.AttentionMask} }\n"
+      "func ones(n int) []int64 { s := make([]int64, n); for i := range s { s[i] = 1 }; return s }")),
 ]
 
 
