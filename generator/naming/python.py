@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import keyword
+import re
 from collections.abc import Sequence
 
 from . import common
@@ -64,6 +65,9 @@ def class_name(name: str, fallback: str = "Model") -> str:
 
 
 def package_name(name: str) -> str:
+    """A valid lower-case package name is kept as given; anything else is sanitised."""
+    if re.fullmatch(r"[a-z_][a-z0-9_]*", name) and name not in RESERVED:
+        return name
     ws = common.base_words(name, "model", 0)
     ident = common.snake(ws)
     while ident in RESERVED:

@@ -1,0 +1,118 @@
+"""End-to-end: generate Python SDKs, pip-install them into a fresh venv, compare with raw ORT.
+
+Models: onnxruntime.datasets (logreg_iris has a sklearn ZipMap output), every model of the onnx
+wheel's backend data (simple, pytorch-converted, pytorch-operator, light), the torch-exported
+transformer with dynamic axes and the hostile-names model. Outputs must be *identical* to raw
+ONNX Runtime run with the same session settings on the same inputs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator import emit, reader, writer
+from generator.naming import python as naming
+
+from .e2e.pyenv import make_venv, pip_install
+from .e2e.suite import load_ort_cannot
+from .paths import MODELS, ORT_DATASETS, backend_cases
+
+pytestmark = pytest.mark.slow
+E2E = Path(__file__).parent / "e2e"
+
+# Cases raw ONNX Runtime itself cannot load or run here (the SDK cannot do better), with reasons.
+# Strict both ways: a listed case that starts working fails the test, so the list never goes stale.
+ORT_CANNOT = load_ort_cannot()
+
+
+def _cases() -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for p in sorted(ORT_DATASETS.glob("*.onnx")):
+        out.append({"id": f"ort/{p.stem}", "model": p, "datasets": []})
+    for d in backend_cases():
+        sets = sorted(str(s) for s in d.glob("test_data_set_*"))
+        out.append({"id": f"{d.parent.name}/{d.name}", "model": d / "model.onnx", "datasets": sets})
+    for p in (MODELS / "tiny_transformer.onnx", MODELS / "hostile.onnx"):
+        out.append({"id": f"repo/{p.stem}", "model": p, "datasets": []})
+    return out
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    work = tmp_path_factory.mktemp("py-e2e")
+    t0 = time.monotonic()
+    py = make_venv(work / "venv")
+    t_venv = time.monotonic()
+    manifest = []
+    sdk_dirs = []
+    for case in _cases():
+        package = "sdk_" + re.sub(r"[^a-z0-9]+", "_", case["id"].lower()).strip("_")
+        m = reader.read(case["model"])
+        name = case["model"].parent.name if case["model"].name == "model.onnx" else case["model"].stem
+        files = emit.get("python")(m, case["model"].read_bytes(), emit.Options(name=name, package=package))
+        out = work / "sdks" / package
+        writer.write_tree(out, files)
+        sdk_dirs.append(out)
+        manifest.append(
+            {
+                "id": case["id"],
+                "package": package,
+                "class_name": naming.class_name(name),
+                "model": str(case["model"]),
+                "datasets": case["datasets"],
+            }
+        )
+    t_gen = time.monotonic()
+    pip_install(py, *sdk_dirs)
+    t_pip = time.monotonic()
+    (work / "manifest.json").write_text(json.dumps(manifest))
+    r = subprocess.run(
+        [str(py), str(E2E / "python_driver.py"), str(work / "manifest.json")],
+        capture_output=True, text=True, check=False, cwd=work,
+    )
+    t_run = time.monotonic()
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = {j["id"]: j for j in map(json.loads, r.stdout.splitlines())}
+    print(
+        f"\npython e2e: {len(res)} models; venv {t_venv - t0:.0f}s, generate {t_gen - t_venv:.0f}s, "
+        f"pip install {t_pip - t_gen:.0f}s, run {t_run - t_pip:.0f}s"
+    )
+    return res
+
+
+def test_every_case_ran(results: dict[str, dict[str, Any]]) -> None:
+    assert sorted(results) == sorted(c["id"] for c in _cases())
+    assert len(results) >= 140
+
+
+def test_outputs_equal_raw_ort(results: dict[str, dict[str, Any]]) -> None:
+    bad = {k: v for k, v in results.items() if v["status"] != "ok" and k not in ORT_CANNOT}
+    assert not bad, "\n".join(f"{k}: {v['status']}: {v.get('detail', '')[:200]}" for k, v in bad.items())
+
+
+def test_ort_cannot_list_is_exact(results: dict[str, dict[str, Any]]) -> None:
+    for case_id in ORT_CANNOT:
+        assert results[case_id]["status"] == ORT_CANNOT[case_id][0], (
+            f"{case_id}: listed in tests/e2e/ort_cannot.tsv as {ORT_CANNOT[case_id][0]}, "
+            f"but got {results[case_id]['status']}: fix the list"
+        )
+
+
+def test_backend_cases_used_their_data_sets(results: dict[str, dict[str, Any]]) -> None:
+    for case in _cases():
+        r = results[case["id"]]
+        if r["status"] == "ok":
+            assert r["sets"] == max(1, len(case["datasets"])), case["id"]
+
+
+def test_close_to_onnx_reference_outputs(results: dict[str, dict[str, Any]]) -> None:
+    # The backend data's expected outputs come from other runtimes; allow float noise only.
+    far = {k: v["max_abs_vs_expected"] for k, v in results.items() if v["status"] == "ok" and v["max_abs_vs_expected"] > 1e-3}
+    assert not far, far
