@@ -131,8 +131,8 @@ def _table(m: ir.Model) -> str:
     syms = ir.symbols(m)
     if syms:
         lines.append("symbolic dims: " + ", ".join(esc(s) for s in syms))
-    for k, v in m.metadata:
-        lines.append(f"metadata: {esc(k)} = {esc(v)}")
+    for key, val in m.metadata:
+        lines.append(f"metadata: {esc(key)} = {esc(val)}")
     lines.append("")
     for r in [header, *rows]:
         lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
-from typing import Any, Union
+from typing import Any
 
 
 class DType(enum.Enum):
@@ -98,7 +98,7 @@ class OptionalType:
     elem: ValueType
 
 
-ValueType = Union[TensorType, SequenceType, MapType, OptionalType]
+ValueType = TensorType | SequenceType | MapType | OptionalType
 
 
 @dataclasses.dataclass(frozen=True)

@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 import onnx
-from google.protobuf.message import DecodeError
+from google.protobuf.message import DecodeError  # type: ignore[import-untyped]
 
 from . import ir
 from .errors import UserError

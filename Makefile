@@ -1,0 +1,34 @@
+# The two set-up commands (README): `make demo` and `make test`. CI runs `make test` via .ci/run.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+
+.PHONY: demo test test-fast lint venv clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+# Generate the SDKs for the embedded default model and run each of them.
+demo: venv
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/demo.sh
+
+# Everything: unit, golden, lint and end-to-end tests in all languages.
+# Fails when any test is skipped or none ran: a layer that could not run is a failure.
+test: venv lint
+	mkdir -p build
+	$(PY) -m pytest tests -q -p no:cacheprovider -rfEs --junitxml=build/junit.xml
+	$(PY) scripts/check_junit.py build/junit.xml
+
+test-fast: venv
+	$(PY) -m pytest tests -q -p no:cacheprovider -m "not slow"
+
+lint: venv
+	$(VENV)/bin/ruff check generator tests scripts
+	$(VENV)/bin/mypy generator
+
+clean:
+	rm -rf $(VENV) demo-out build dist
