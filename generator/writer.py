@@ -25,7 +25,13 @@ def _check_rel(rel: str) -> None:
 
 
 def write_tree(out: str | os.PathLike[str], files: dict[str, bytes], *, force: bool = False) -> None:
-    out_path = Path(out)
+    try:
+        _write_tree(Path(out), files, force)
+    except OSError as e:
+        raise UserError(f"--out {out}: cannot write: {e.strerror or e}") from e
+
+
+def _write_tree(out_path: Path, files: dict[str, bytes], force: bool) -> None:
     for rel in files:
         _check_rel(rel)
     if out_path.exists():

@@ -134,7 +134,7 @@ def test_writer_failure_keeps_old_tree(tmp_path: Path) -> None:
         def __getitem__(self, key: str) -> bytes:
             raise OSError("disk full")
 
-    with pytest.raises(OSError):
+    with pytest.raises(UserError, match="cannot write: disk full"):
         writer.write_tree(out, Boom({"a.txt": b"new"}))
     assert (out / "a.txt").read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
@@ -145,3 +145,9 @@ def test_out_is_a_file(tmp_path: Path) -> None:
     f.write_text("x")
     with pytest.raises(UserError, match="not a directory"):
         writer.write_tree(f, {"a": b""})
+
+
+def test_unwritable_out_is_one_line_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    r = sdkgen(str(LOGREG), "--lang", "python", "--out", str(tmp_path / "file" / "sub"))
+    assert r.returncode == 2 and "cannot write" in r.stderr and "Traceback" not in r.stderr
