@@ -12,6 +12,12 @@ ORT_VERSION = "1.29.0"
 # github.com/yalue/onnxruntime_go: v1.27.0 asks the library for C API version 24
 # (ORT 1.24); a newer libonnxruntime serves older API versions, so 1.29.0 works.
 ORT_GO_VERSION = "v1.27.0"
+# Its go.sum hashes (module zip, go.mod); it has no dependencies of its own.
+# From `go mod download -json github.com/yalue/onnxruntime_go@<ORT_GO_VERSION>`: change them together.
+ORT_GO_SUMS = (
+    "h1:c1YSgDNtpf0WGtxj3YeRIb8VC5LmM1J+Ve3uHdteC1U=",
+    "h1:b4X26A8pekNb1ACJ58wAXgNKeUCGEAQ9dmACut9Sm/4=",
+)
 
 # Generated Python packages' other runtime requirement.
 NUMPY_REQUIREMENT = "numpy>=1.24"

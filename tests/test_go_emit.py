@@ -10,12 +10,10 @@ import pytest
 
 from generator import emit, reader
 from generator.errors import UnsupportedModel
-from tests.paths import MODELS, REPO, resolve_model
+from tests.paths import MODELS, resolve_model
 
-GOLDEN = REPO / "tests" / "golden"
 MODELS_UNDER_TEST = ["ort:logreg_iris.onnx", "ort:mul_1.onnx", "tests/models/hostile.onnx",
                      "tests/models/tiny_transformer.onnx"]
-GOLDEN_CASES = {"go-logreg-iris": "ort:logreg_iris.onnx", "go-hostile": "tests/models/hostile.onnx"}
 
 
 def generate(ref: str, **kw: object) -> dict[str, bytes]:
@@ -106,21 +104,6 @@ def test_float16_output_of_unknown_shape_is_unsupported() -> None:
     data = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
     with pytest.raises(UnsupportedModel, match="output 'y'.*FLOAT16.*not fixed by the inputs"):
         emit.get("go")(reader.read_bytes(data), data, emit.Options(name="g"))
-
-
-@pytest.mark.parametrize("case", sorted(GOLDEN_CASES))
-def test_golden_tree(case: str, update_golden: bool) -> None:
-    files = {k: v for k, v in generate(GOLDEN_CASES[case]).items() if k != "model.onnx"}
-    root = GOLDEN / case
-    if update_golden:
-        shutil.rmtree(root, ignore_errors=True)
-        for rel, data in files.items():
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            (root / rel).write_bytes(data)
-    have = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-    assert sorted(have) == sorted(files), "missing or extra files (rerun with --update-golden)"
-    for rel, data in files.items():
-        assert have[rel] == data, f"{case}/{rel} differs (rerun with --update-golden)"
 
 
 def test_models_dir_exists() -> None:

@@ -14,15 +14,6 @@ from ..errors import UnsupportedModel
 from ..naming import go as naming
 from . import Options
 
-# go.sum lines of the pinned onnxruntime_go (it has no dependencies of its own).
-# From `go mod download -json github.com/yalue/onnxruntime_go@<version>`.
-GO_SUMS = {
-    "v1.27.0": (
-        "h1:c1YSgDNtpf0WGtxj3YeRIb8VC5LmM1J+Ve3uHdteC1U=",
-        "h1:b4X26A8pekNb1ACJ58wAXgNKeUCGEAQ9dmACut9Sm/4=",
-    ),
-}
-
 # Element types with a Go type onnxruntime_go supports natively.
 _NATIVE = {
     ir.DType.FLOAT: "float32",
@@ -203,9 +194,7 @@ def _comment(text: str) -> list[str]:
 
 def _sum_lines() -> list[str]:
     v = versions.ORT_GO_VERSION
-    if v not in GO_SUMS:
-        raise RuntimeError(f"generator/emit/go.py: no go.sum hashes for onnxruntime_go {v}")
-    h, mod = GO_SUMS[v]
+    h, mod = versions.ORT_GO_SUMS
     return [f"github.com/yalue/onnxruntime_go {v} {h}", f"github.com/yalue/onnxruntime_go {v}/go.mod {mod}"]
 
 
