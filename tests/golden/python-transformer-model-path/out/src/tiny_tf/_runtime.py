@@ -190,17 +190,24 @@ def check_inputs(specs: Sequence[Spec], feeds: Mapping[str, Any]) -> dict[str, A
     return out
 
 
-def _env_choice(
-    name: str, allowed: Mapping[str, Any], environ: Mapping[str, str]
-) -> str | None:
-    raw = environ.get(name)
-    if raw is None or raw == "":
-        return None
-    if raw not in allowed:
-        raise ValueError(
-            f"{name}={raw!r}: expected one of {', '.join(sorted(allowed))}"
-        )
-    return raw
+def _choice(
+    setting: str,
+    option: str | None,
+    env_var: str,
+    allowed: Mapping[str, Any],
+    default: str,
+    environ: Mapping[str, str],
+) -> tuple[str, str]:
+    """(value, source) for an enumerated setting: option, then environment, then default."""
+    value, source = option, "option"
+    if value is None:
+        value, source = environ.get(env_var) or None, "env"
+        setting = env_var
+    if value is None:
+        return default, "default"
+    if value not in allowed:
+        raise ValueError(f"{setting}={value!r}: expected one of {', '.join(allowed)}")
+    return value, source
 
 
 def session_config(
@@ -216,31 +223,23 @@ def session_config(
     """Resolve settings: explicit option, then ``SDKGEN_*`` environment, then defaults."""
     env = os.environ if environ is None else environ
     th = _threads.resolve(intra_op_threads, inter_op_threads, allow_spinning, env)
-    sources = dict(th.source)
-    mode: str
-    if execution_mode is not None:
-        mode, sources["execution_mode"] = execution_mode, "option"
-    else:
-        env_mode = _env_choice("SDKGEN_EXECUTION_MODE", _EXECUTION_MODES, env)
-        mode, sources["execution_mode"] = (
-            (env_mode, "env") if env_mode else ("sequential", "default")
-        )
-    if mode not in _EXECUTION_MODES:
-        raise ValueError(
-            f"execution_mode={mode!r}: expected one of {', '.join(_EXECUTION_MODES)}"
-        )
-    level: str
-    if graph_optimization_level is not None:
-        level, sources["graph_optimization_level"] = graph_optimization_level, "option"
-    else:
-        env_level = _env_choice("SDKGEN_GRAPH_OPTIMIZATION_LEVEL", _OPT_LEVELS, env)
-        level, sources["graph_optimization_level"] = (
-            (env_level, "env") if env_level else ("all", "default")
-        )
-    if level not in _OPT_LEVELS:
-        raise ValueError(
-            f"graph_optimization_level={level!r}: expected one of {', '.join(_OPT_LEVELS)}"
-        )
+    sources: dict[str, str] = dict(th.source)
+    mode, sources["execution_mode"] = _choice(
+        "execution_mode",
+        execution_mode,
+        "SDKGEN_EXECUTION_MODE",
+        _EXECUTION_MODES,
+        "sequential",
+        env,
+    )
+    level, sources["graph_optimization_level"] = _choice(
+        "graph_optimization_level",
+        graph_optimization_level,
+        "SDKGEN_GRAPH_OPTIMIZATION_LEVEL",
+        _OPT_LEVELS,
+        "all",
+        env,
+    )
     return SessionConfig(
         intra_op_threads=th.intra_op_threads,
         inter_op_threads=th.inter_op_threads,
