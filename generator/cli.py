@@ -112,6 +112,75 @@ def inspect(model: str, as_json: bool, debug: bool) -> None:
     _guard(run, debug)
 
 
+@cli.command()
+@click.argument("model", type=click.Path(path_type=str))
+@click.option("--out", "-o", required=True, type=click.Path(path_type=str),
+              help="Fixture directory: test_data_set_N/input_I.pb, output_I.pb are written under it.")
+@click.option("--cases", "n_cases", default=3, show_default=True, type=click.IntRange(1), help="Number of cases.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the generated inputs.")
+@click.option("--dim", "dims", multiple=True, metavar="NAME=SIZE", help="Size of a symbolic dim [default: 2].")
+@click.option("--npz", type=click.Path(exists=True, dir_okay=False, path_type=str),
+              help="Take the inputs from this .npz (arrays keyed by input name) instead of generating them.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+def fixtures(model: str, out: str, n_cases: int, seed: int, dims: tuple[str, ...], npz: str | None,
+             debug: bool) -> None:
+    """Write test fixtures for MODEL in the ONNX backend-test layout; expected outputs from ONNX Runtime."""
+    from . import fixtures as fx
+
+    def run() -> None:
+        m = reader.read(model)
+        sets = fx.make(model, m, out, cases=n_cases, seed=seed, dims=fx.parse_dims(dims), npz=npz)
+        click.echo(f"sdkgen: wrote {len(sets)} data sets to {out}", err=True)
+
+    _guard(run, debug)
+
+
+@cli.command()
+@click.argument("models", nargs=-1, type=click.Path(path_type=str))
+@click.option("--suite", "suites", multiple=True, type=click.Path(path_type=str),
+              help="Check every DIR/*/model.onnx with its test_data_set_* (repeatable).")
+@click.option("--fixtures", "fixtures_dir", type=click.Path(path_type=str),
+              help="Fixture directory of the (single) MODEL [default: its own test_data_set_*, else generated].")
+@click.option("--lang", "langs", default="python,java,go", show_default=True, help="Comma-separated languages.")
+@click.option("--rtol", default=1e-3, show_default=True, type=float, help="Relative tolerance for floats.")
+@click.option("--atol", default=1e-7, show_default=True, type=float, help="Absolute tolerance for floats.")
+@click.option("--junit", "junit_path", type=click.Path(path_type=str), help="Write JUnit XML here.")
+@click.option("--work", type=click.Path(path_type=str), help="Work dir [default: ~/.cache/sdkgen/check].")
+@click.option("--failures", "failures_dir", type=click.Path(file_okay=False, path_type=str),
+              help="Directory of expected-failure lists LANG.tsv (case<TAB>reason); strict both ways.")
+@click.option("--ort-cannot", "ort_cannot", type=click.Path(dir_okay=False, path_type=str),
+              help="List of cases raw ONNX Runtime cannot load or run (case<TAB>status<TAB>reason).")
+@click.option("--cases", "n_cases", default=3, show_default=True, type=click.IntRange(1),
+              help="Cases to generate for a MODEL without fixtures.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of generated inputs.")
+@click.option("--dim", "dims", multiple=True, metavar="NAME=SIZE", help="Size of a symbolic dim [default: 2].")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+def check(models: tuple[str, ...], suites: tuple[str, ...], fixtures_dir: str | None, langs: str, rtol: float,
+          atol: float, junit_path: str | None, work: str | None, failures_dir: str | None,
+          ort_cannot: str | None, n_cases: int, seed: int, dims: tuple[str, ...], debug: bool) -> None:
+    """Generate, build and run the SDKs on shared fixtures and compare every output (exit 1 on a mismatch)."""
+    from . import fixtures as fx
+    from .check import run as check_run
+
+    code = 0
+
+    def run() -> None:
+        nonlocal code
+        code = check_run.check(
+            models, suites, fixtures_dir=fixtures_dir,
+            langs=[x.strip() for x in langs.split(",") if x.strip()], rtol=rtol, atol=atol,
+            work=Path(work) if work else Path.home() / ".cache" / "sdkgen" / "check",
+            junit_path=Path(junit_path) if junit_path else None,
+            failures_dir=Path(failures_dir) if failures_dir else None,
+            ort_cannot=Path(ort_cannot) if ort_cannot else None,
+            n_cases=n_cases, seed=seed, dims=fx.parse_dims(dims), echo=click.echo,
+            log=lambda s: click.echo(s, err=True),
+        )
+
+    _guard(run, debug)
+    sys.exit(code)
+
+
 def _table(m: ir.Model) -> str:
     def esc(s: str) -> str:
         return s.encode("unicode_escape").decode("ascii")
