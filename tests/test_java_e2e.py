@@ -15,54 +15,11 @@ import pytest
 
 from tests import java_e2e as E
 from tests import paths
+from tests.e2e.suite import load_ort_cannot
 
-# Cases raw Python ORT 1.29 cannot load or run: nothing to compare against, so they are
-# listed, and the list is strict both ways (a listed case that now loads fails the test).
-ORT_CANNOT_RUN = {
-    # training op ai.onnx.preview.training:Gradient is not in ORT's inference build
-    "simple/test_gradient_of_add",
-    "simple/test_gradient_of_add_and_mul",
-    # StringNormalizer needs the en_US.UTF-8 locale, which this machine (and CI) lacks
-    "simple/test_strnorm_model_monday_casesensintive_lower",
-    "simple/test_strnorm_model_monday_casesensintive_upper",
-    "simple/test_strnorm_model_monday_empty_output",
-    "simple/test_strnorm_model_monday_insensintive_upper_twodim",
-    # opset 1/6 kernels (AveragePool-1, BatchNormalization-6, Add/Mul/Gemm/PRelu/Pow-6) ORT 1.29 no longer has
-    "pytorch-converted/test_AvgPool1d",
-    "pytorch-converted/test_AvgPool1d_stride",
-    "pytorch-converted/test_AvgPool2d",
-    "pytorch-converted/test_AvgPool2d_stride",
-    "pytorch-converted/test_AvgPool3d",
-    "pytorch-converted/test_AvgPool3d_stride",
-    "pytorch-converted/test_AvgPool3d_stride1_pad0_gpu_input",
-    "pytorch-converted/test_BatchNorm1d_3d_input_eval",
-    "pytorch-converted/test_BatchNorm2d_eval",
-    "pytorch-converted/test_BatchNorm2d_momentum_eval",
-    "pytorch-converted/test_BatchNorm3d_eval",
-    "pytorch-converted/test_BatchNorm3d_momentum_eval",
-    "pytorch-converted/test_GLU",
-    "pytorch-converted/test_GLU_dim",
-    "pytorch-converted/test_Linear",
-    "pytorch-converted/test_PReLU_1d",
-    "pytorch-converted/test_PReLU_1d_multiparam",
-    "pytorch-converted/test_PReLU_2d",
-    "pytorch-converted/test_PReLU_2d_multiparam",
-    "pytorch-converted/test_PReLU_3d",
-    "pytorch-converted/test_PReLU_3d_multiparam",
-    "pytorch-converted/test_PoissonNLLLLoss_no_reduce",
-    "pytorch-converted/test_Softsign",
-    "pytorch-operator/test_operator_add_broadcast",
-    "pytorch-operator/test_operator_add_size1_broadcast",
-    "pytorch-operator/test_operator_add_size1_right_broadcast",
-    "pytorch-operator/test_operator_add_size1_singleton_broadcast",
-    "pytorch-operator/test_operator_addconstant",
-    "pytorch-operator/test_operator_addmm",
-    "pytorch-operator/test_operator_basic",
-    "pytorch-operator/test_operator_mm",
-    "pytorch-operator/test_operator_non_float_params",
-    "pytorch-operator/test_operator_params",
-    "pytorch-operator/test_operator_pow",
-}
+# Cases raw Python ORT cannot load or run: nothing to compare against. The list (with reasons)
+# is shared by every SDK's e2e and strict both ways (a listed case that now loads fails the test).
+ORT_CANNOT_RUN = set(load_ort_cannot())
 
 
 def _all_cases() -> list[E.Case]:
