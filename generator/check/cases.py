@@ -118,6 +118,15 @@ def probe(cases: list[Case], log: Callable[[str], None]) -> None:
     log(f"check: {len(cases)} cases, {bad} not runnable by raw ONNX Runtime or with bad fixtures")
 
 
+def leaf_code(t: ir.ValueType) -> int:
+    """The ONNX element type a testee writes for an output's tensors (a map's: its values')."""
+    if isinstance(t, ir.TensorType):
+        return t.elem.value
+    if isinstance(t, ir.MapType):
+        return leaf_code(t.value)
+    return leaf_code(t.elem)
+
+
 def out_dir(work: Path, lang: str, case: Case, set_name: str) -> Path:
     return work / lang / "out" / case.key / set_name
 

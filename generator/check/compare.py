@@ -11,6 +11,10 @@ from .. import ir
 from ..fixtures import np_dtype
 
 
+def _py(x: Any) -> Any:
+    return x.item() if isinstance(x, np.generic) else x
+
+
 def _num(a: Any) -> Any:
     a = np.asarray(a)
     if a.dtype.kind == "c":
@@ -34,7 +38,7 @@ def compare_tensor(exp: Any, act: Any, rtol: float, atol: float, where: str) -> 
         if eq.all():
             return "", 0.0
         i = int(np.argmin(eq))
-        return f"{where}: element {i} is {a.ravel()[i]!r}, expected {e.ravel()[i]!r}", float("inf")
+        return f"{where}: element {i} is {_py(a.ravel()[i])!r}, expected {_py(e.ravel()[i])!r}", float("inf")
     ef, af = _num(e).ravel(), _num(a).ravel()
     enan, anan = np.isnan(ef), np.isnan(af)
     if (enan != anan).any():

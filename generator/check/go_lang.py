@@ -9,23 +9,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .. import emit, ir
+from .. import emit
 from ..errors import UnsupportedModel
-from .cases import Case, out_dir
+from .cases import Case, leaf_code, out_dir
 from .common import LangRun, fresh, ort_library, protoc, run, runner_dir, tail, tool, write_files
 
 LANG = "go"
 PROTOBUF_GO = "v1.36.12"  # google.golang.org/protobuf: integration/go/check/go.mod pins the same
 RUNNER_MODULE = "sdkgen.local/gocheck"
-
-
-def _leaf_code(t: ir.ValueType) -> int:
-    """The ONNX element type the testee writes for an output (a map's value type)."""
-    if isinstance(t, ir.TensorType):
-        return t.elem.value
-    if isinstance(t, ir.MapType):
-        return _leaf_code(t.value)
-    return _leaf_code(t.elem)
 
 
 def go_env(tools: Path) -> dict[str, str]:
@@ -50,7 +41,7 @@ def _registry(built: list[tuple[Case, str]]) -> str:
     lines += [f'\tp{i} "{mod}"' for i, (_, mod) in enumerate(built)]
     lines += [")", "", "func init() {"]
     for i, (c, _) in enumerate(built):
-        codes = ", ".join(str(_leaf_code(v.type)) for v in c.model.outputs)
+        codes = ", ".join(str(leaf_code(v.type)) for v in c.model.outputs)
         lines.append(f"\tregister(func() (model[p{i}.Inputs, p{i}.Outputs], error) {{ m, err := p{i}.New(); "
                      f"if err != nil {{ return nil, err }}; return m, nil }}, []int32{{{codes}}})")
     lines.append("}")
