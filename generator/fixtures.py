@@ -239,11 +239,11 @@ def reference_session(model_path: str | os.PathLike[str]) -> Any:
     """Raw Python ONNX Runtime, one thread: the reference every SDK is compared with."""
     import onnxruntime as ort  # type: ignore[import-untyped]
 
-    ort.set_default_logger_severity(3)  # load failures are reported by the caller
+    ort.set_default_logger_severity(4)  # load failures are reported by the caller, once
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
     so.inter_op_num_threads = 1
-    so.log_severity_level = 3
+    so.log_severity_level = 4
     return ort.InferenceSession(os.fspath(model_path), so, providers=["CPUExecutionProvider"])
 
 

@@ -143,7 +143,11 @@ def check(cases: list[Case], work: Path, log: Callable[[str], None]) -> LangRun:
         return res
     t2 = time.monotonic()
     cp = f"{runner / 'target' / 'classes'}:{cp_file.read_text().strip()}"
-    r = run([tool("java"), "-cp", cp, "sdkgen.check.Runner", str(root / "manifest.tsv")], root,
+    # The class path goes in an @argfile: ONNX Runtime 1.29's Java environment creation overflows
+    # the 1 MB main-thread stack when the JVM's command line is long (~6 KB; seen as SIGSEGV).
+    args = root / "java.args"
+    args.write_text('-cp\n"' + cp.replace("\\", "\\\\").replace('"', '\\"') + '"\n')
+    r = run([tool("java"), f"@{args}", "sdkgen.check.Runner", str(root / "manifest.tsv")], root,
             {"SDKGEN_INTRA_OP_THREADS": "1", "SDKGEN_INTER_OP_THREADS": "1"})
     (root / "runner.log").write_text(r.stdout + r.stderr)
     if r.returncode != 0:
