@@ -27,6 +27,12 @@ class LangRun:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+def tools_dir() -> Path:
+    """Where protoc-gen-go and Maven's protoc are kept between runs (not per work dir)."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "sdkgen" / "check-tools"
+
+
 def runner_dir(*parts: str) -> Path:
     d = INTEGRATION.joinpath(*parts)
     if not d.exists():

@@ -12,7 +12,7 @@ from pathlib import Path
 from .. import emit
 from ..errors import UnsupportedModel
 from .cases import Case, leaf_code, out_dir
-from .common import LangRun, fresh, ort_library, protoc, run, runner_dir, tail, tool, write_files
+from .common import LangRun, fresh, ort_library, protoc, run, runner_dir, tail, tool, tools_dir, write_files
 
 LANG = "go"
 PROTOBUF_GO = "v1.36.12"  # google.golang.org/protobuf: integration/go/check/go.mod pins the same
@@ -26,7 +26,7 @@ def go_env(tools: Path) -> dict[str, str]:
 
 
 def _protoc_gen_go(tools: Path) -> None:
-    """protoc-gen-go, installed once into the work dir's tools (kept between runs)."""
+    """protoc-gen-go, installed once into the shared tools dir (kept between runs)."""
     if (tools / "protoc-gen-go").is_file():
         return
     tools.mkdir(parents=True, exist_ok=True)
@@ -51,7 +51,7 @@ def _registry(built: list[tuple[Case, str]]) -> str:
 def check(cases: list[Case], work: Path, log: Callable[[str], None]) -> LangRun:
     res = LangRun()
     t0 = time.monotonic()
-    tools = work / "tools" / "bin"
+    tools = tools_dir()
     _protoc_gen_go(tools)
     root = fresh(work / LANG)
     shutil.copytree(runner_dir("go", "check"), root / "runner")

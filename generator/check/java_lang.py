@@ -22,7 +22,7 @@ from .. import emit, versions
 from ..emit import java as java_emit
 from ..errors import UnsupportedModel, UserError
 from .cases import Case, leaf_code, out_dir
-from .common import LangRun, fresh, proto_dir, run, runner_dir, tail, tool, write_files
+from .common import LangRun, fresh, proto_dir, run, runner_dir, tail, tool, tools_dir, write_files
 
 LANG = "java"
 PROTOBUF_JAVA = "4.35.1"  # protobuf-java and Maven Central's protoc of the same release (libprotoc 35.1)
@@ -67,6 +67,11 @@ def _protoc_java(tools: Path) -> Path:
         platform.machine().lower(), platform.machine().lower())
     classifier = f"{'osx' if sys.platform == 'darwin' else 'linux'}-{arch}"
     exe = tools / f"protoc-{PROTOBUF_JAVA}-{classifier}.exe"
+    cached = (Path.home() / ".m2" / "repository" / "com" / "google" / "protobuf" / "protoc" / PROTOBUF_JAVA
+              / exe.name)
+    if not exe.is_file() and cached.is_file():
+        tools.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, exe)
     if not exe.is_file():
         tools.mkdir(parents=True, exist_ok=True)
         r = run([tool("mvn"), "-B", "-q", "dependency:copy",
@@ -92,7 +97,7 @@ def check(cases: list[Case], work: Path, log: Callable[[str], None]) -> LangRun:
     root = fresh(work / LANG)
     runner = root / "runner"
     shutil.copytree(runner_dir("java", "check"), runner)
-    pc = run([str(_protoc_java(work / "tools" / "bin")), f"-I{proto_dir()}",
+    pc = run([str(_protoc_java(tools_dir())), f"-I{proto_dir()}",
               f"--java_out={runner / 'src' / 'main' / 'java'}", "onnx/onnx-ml.proto", "onnx/onnx-data.proto"], root)
     if pc.returncode != 0:
         raise UserError(f"protoc --java_out failed: {tail(pc.stderr)}")
