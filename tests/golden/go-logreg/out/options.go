@@ -132,7 +132,7 @@ func (s *settings) resolve() (Config, error) {
 		c.AllowSpinning = c.Container.AllowSpinning
 	}
 	if c.InterOpThreadsSource == FromContainer {
-		c.InterOpThreads, c.InterOpThreadsSource = 1, FromDefault
+		c.InterOpThreads = 1 // the documented container default; source stays FromContainer
 	}
 	c.ExecutionMode, c.ExecutionModeSource = Sequential, FromDefault
 	if s.mode != nil {
