@@ -141,3 +141,15 @@ def test_generated_fixtures_for_a_model_without_data(tmp_path: Path) -> None:
     assert sets == ["test_data_set_0", "test_data_set_1"]
     tc = ET.parse(tmp_path / "j.xml").getroot().find("testsuite/testcase")
     assert tc is not None and tc.get("name") == "logreg_iris"
+
+
+def test_fixtures_then_check_with_fixtures_dir(tmp_path: Path) -> None:
+    model = ORT_DATASETS / "sigmoid.onnx"
+    made = sdkgen("fixtures", model, "-o", tmp_path / "fx", "--cases", "2", "--seed", "3")
+    assert made.returncode == 0, made.stderr
+    r = sdkgen("check", model, "--fixtures", tmp_path / "fx", "--lang", "python", "--work", tmp_path / "w")
+    assert r.returncode == 0, r.stdout + r.stderr
+    row = next(line for line in r.stdout.splitlines() if line.startswith("sigmoid"))
+    assert row.split()[1:] == ["ok"]  # expected outputs from Python ORT: bit-identical, no error shown
+    two = sdkgen("check", model, model, "--fixtures", tmp_path / "fx", "--lang", "python")
+    assert two.returncode == 2 and "--fixtures needs exactly one MODEL" in two.stderr
