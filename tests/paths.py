@@ -29,3 +29,8 @@ def backend_cases() -> list[Path]:
     for suite in BACKEND_SUITES:
         out.extend(sorted(p for p in (ONNX_BACKEND_DATA / suite).iterdir() if (p / "model.onnx").is_file()))
     return out
+
+
+def light_models() -> list[Path]:
+    """The backend data's ``light`` suite: real CNNs (light weights) with no input data sets."""
+    return sorted((ONNX_BACKEND_DATA / "light").glob("light_*.onnx"))

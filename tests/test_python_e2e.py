@@ -22,7 +22,7 @@ from generator.naming import python as naming
 
 from .e2e.pyenv import make_venv, pip_install
 from .e2e.suite import load_ort_cannot
-from .paths import MODELS, ORT_DATASETS, backend_cases
+from .paths import MODELS, ORT_DATASETS, backend_cases, light_models
 
 pytestmark = pytest.mark.slow
 E2E = Path(__file__).parent / "e2e"
@@ -39,6 +39,8 @@ def _cases() -> list[dict[str, Any]]:
     for d in backend_cases():
         sets = sorted(str(s) for s in d.glob("test_data_set_*"))
         out.append({"id": f"{d.parent.name}/{d.name}", "model": d / "model.onnx", "datasets": sets})
+    for p in light_models():
+        out.append({"id": f"light/{p.stem}", "model": p, "datasets": []})
     for p in (MODELS / "tiny_transformer.onnx", MODELS / "hostile.onnx"):
         out.append({"id": f"repo/{p.stem}", "model": p, "datasets": []})
     return out
@@ -89,7 +91,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
 
 def test_every_case_ran(results: dict[str, dict[str, Any]]) -> None:
     assert sorted(results) == sorted(c["id"] for c in _cases())
-    assert len(results) >= 140
+    assert len(results) >= 154
 
 
 def test_outputs_equal_raw_ort(results: dict[str, dict[str, Any]]) -> None:
