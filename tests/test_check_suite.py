@@ -15,12 +15,12 @@ import pytest
 
 from .check_models import write_all
 from .e2e.suite import ORT_CANNOT_FILE, load_ort_cannot
-from .paths import MODELS, ORT_DATASETS, REPO, backend_cases
+from .paths import MODELS, ORT_DATASETS, REPO, backend_cases, light_models
 
 pytestmark = pytest.mark.slow
 FAILURES = REPO / "integration" / "failures"
 REAL_MODELS = [ORT_DATASETS / f"{n}.onnx" for n in ("logreg_iris", "mul_1", "sigmoid")] + [
-    MODELS / "tiny_transformer.onnx", MODELS / "hostile.onnx"]
+    MODELS / "tiny_transformer.onnx", MODELS / "hostile.onnx"] + light_models()  # light: generated fixtures
 SUITES = sorted({p.parent for p in backend_cases()})
 
 
