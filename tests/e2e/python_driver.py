@@ -20,31 +20,10 @@ from typing import Any
 import numpy as np
 import onnxruntime as ort
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import pb_values
-
-_NP = {
-    "FLOAT": np.float32, "DOUBLE": np.float64, "FLOAT16": np.float16, "INT8": np.int8, "INT16": np.int16,
-    "INT32": np.int32, "INT64": np.int64, "UINT8": np.uint8, "UINT16": np.uint16, "UINT32": np.uint32,
-    "UINT64": np.uint64, "BOOL": np.bool_,
-}
-
-
-def synth_inputs(specs: Any, seed: int) -> list[Any]:
-    """Deterministic inputs that respect each spec: symbolic dims = 2, unknown = 1, ints in [0, 2)."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for s in specs:
-        shape = tuple(d if isinstance(d, int) else 2 if isinstance(d, str) else 1 for d in (s.shape or ()))
-        if s.elem == "STRING":
-            out.append(np.array(["a", "b"] * (int(np.prod(shape)) // 2 + 1), dtype=object)[: int(np.prod(shape))].reshape(shape))
-        elif s.elem in ("FLOAT", "DOUBLE", "FLOAT16"):
-            out.append(rng.standard_normal(shape).astype(_NP[s.elem]))
-        elif s.elem == "BOOL":
-            out.append(rng.integers(0, 2, shape).astype(bool))
-        else:
-            out.append(rng.integers(0, 2, shape).astype(_NP[s.elem]))
-    return out
+# The repo root, for generator.reader and generator.fixtures: they need only onnx and numpy,
+# which this venv has; the .pb layout is read by the same code `sdkgen check` uses.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from generator import fixtures, reader
 
 
 def same(a: Any, b: Any) -> bool:
@@ -94,16 +73,16 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
         model = getattr(pkg, case["class_name"])()
         raw = raw_session(case["model"], model.config)
         params = list(inspect.signature(model.run).parameters)
+        sig = reader.read(case["model"])
         sets: list[tuple[list[Any], list[Any] | None]] = []
         for d in case["datasets"]:
-            ins = [pb_values.load(Path(d) / f"input_{i}.pb", s.ort_type) for i, s in enumerate(mod.INPUTS)]
-            outs = [
-                pb_values.load(Path(d) / f"output_{i}.pb", s.ort_type) if (Path(d) / f"output_{i}.pb").exists() else None
-                for i, s in enumerate(mod.OUTPUTS)
-            ]
+            ds = next(x for x in fixtures.data_sets(Path(d).parent, sig) if x.dir == Path(d))
+            ins = [fixtures.load_value(p, v.type) for p, v in zip(ds.inputs, sig.inputs)]
+            outs = [fixtures.load_value(p, v.type) for p, v in zip(ds.outputs, sig.outputs)]
             sets.append((ins, outs))
         if not sets:
-            sets.append((synth_inputs(mod.INPUTS, 0), None))
+            rng = np.random.default_rng(0)
+            sets.append(([fixtures.synth_value(v.type, rng, {}) for v in sig.inputs], None))
         for ins, expected in sets:
             try:
                 want = raw.run(None, {s.name: v for s, v in zip(mod.INPUTS, ins)})
