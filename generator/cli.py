@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from . import __version__, emit, ir, reader, writer
+from . import __version__, emit, ir, project, reader, targets, writer
 from .errors import UserError
 
 EXAMPLES = """
@@ -22,6 +22,8 @@ Examples:
   sdkgen model.onnx --lang python            # ./model-python/, a pip-installable package
   sdkgen model.onnx --lang java --out sdk/   # a Maven module
   sdkgen model.onnx --lang go --module example.com/m/sdk
+  sdkgen a.onnx b.onnx --lang go --out sdk/   # one SDK, one runtime, both models
+  sdkgen                                     # every SDK ./sdkgen.yaml lists
   sdkgen inspect model.onnx                  # the signature as a table
   sdkgen inspect model.onnx --json           # the IR as JSON
 """
@@ -33,6 +35,8 @@ class _DefaultGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
             args = ["generate", *args]
+        elif not args and Path(project.CONFIG_NAME).is_file():
+            args = ["generate"]
         return super().parse_args(ctx, args)
 
 
@@ -42,58 +46,77 @@ def cli() -> None:
     """Generate a typed, checked SDK (Python, Java or Go) around ONNX Runtime for MODEL."""
 
 
-def _read(model: str) -> tuple[ir.Model, bytes]:
-    m = reader.read(model)
-    return m, Path(model).read_bytes()
-
-
 @cli.command(epilog=EXAMPLES)
-@click.argument("model", type=click.Path(dir_okay=True, path_type=str))
-@click.option("--lang", "-l", required=True, type=click.Choice(emit.LANGS), help="Target language.")
-@click.option("--out", "-o", type=click.Path(path_type=str), help="Output directory [default: ./<name>-<lang>].")
-@click.option("--name", help="Model class/type name [default: from the model's graph name or file name].")
+@click.argument("models", nargs=-1, type=click.Path(dir_okay=True, path_type=str))
+@click.option("--lang", "-l", type=click.Choice(targets.LANGS),
+              help="Target language (required with MODEL; with a config file: only this language).")
+@click.option("--config", "-c", "config_path", type=click.Path(path_type=str),
+              help=f"Config file listing models and SDKs [default: ./{project.CONFIG_NAME} when no MODEL is given].")
+@click.option("--out", "-o", type=click.Path(path_type=str),
+              help="Output directory [default: ./<model file stem>-<lang>; required with several models].")
+@click.option("--name", help="Model class/type name [default: the model file's stem]; one model only.")
 @click.option("--package", help="Python package / Java package / Go package name.")
 @click.option("--module", "go_module", help="Go module path (go).")
 @click.option("--group-id", help="Maven groupId (java).")
-@click.option("--artifact-id", help="Maven artifactId (java) or Python distribution name.")
-@click.option("--version", "sdk_version", default="0.1.0", show_default=True, help="Version of the generated SDK.")
+@click.option("--artifact-id", help="Maven artifactId (java) or Python distribution name (python).")
+@click.option("--version", "sdk_version", help="Version of the generated SDK [default: 0.1.0].")
 @click.option("--model-path", is_flag=True, help="Do not embed the model; load it from a path at run time.")
 @click.option("--force", is_flag=True, help="Replace --out even if sdkgen did not create it.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 def generate(
-    model: str,
-    lang: str,
+    models: tuple[str, ...],
+    lang: str | None,
+    config_path: str | None,
     out: str | None,
     name: str | None,
     package: str | None,
     go_module: str | None,
     group_id: str | None,
     artifact_id: str | None,
-    sdk_version: str,
+    sdk_version: str | None,
     model_path: bool,
     force: bool,
     debug: bool,
 ) -> None:
-    """Generate an SDK for MODEL (this is the default command: `sdkgen MODEL --lang L`)."""
+    """Generate one SDK for MODEL(s) (the default command: `sdkgen MODEL... --lang L`), or every
+    SDK a config file lists (`sdkgen`, `sdkgen --config sdkgen.yaml`)."""
+    given = {"package": package, "module": go_module, "group_id": group_id, "artifact_id": artifact_id,
+             "version": sdk_version}
+    set_opts = tuple(k for k, v in given.items() if v is not None)
 
     def run() -> None:
-        m, data = _read(model)
-        stem = Path(model).stem
-        opts = emit.Options(
-            # Graph names are mostly exporter noise ("main_graph", "torch_jit", a hash);
-            # the file name is what users chose.
-            name=name or stem,
-            package=package,
-            module=go_module,
-            group_id=group_id,
-            artifact_id=artifact_id,
-            version=sdk_version,
-            embed=not model_path,
-        )
-        files = emit.get(lang)(m, data, opts)
-        dest = out or f"{stem}-{lang}"
-        writer.write_tree(dest, files, force=force)
-        click.echo(f"sdkgen: wrote {len(files)} files to {dest}", err=True)
+        if models:
+            if config_path is not None:
+                raise UserError("give MODEL arguments or --config, not both")
+            if lang is None:
+                raise UserError("--lang is required (one of " + ", ".join(targets.LANGS) + ")")
+            emit.check_options(lang, set_opts)
+            if len(models) > 1 and out is None:
+                raise UserError("--out is required when generating one SDK for several models")
+            entries = project.model_entries(models, name, embed=not model_path)
+            opts = emit.Options(**{k: v for k, v in given.items() if v is not None})
+            sdk = project.SdkEntry(lang, out or f"{emit.default_name(models[0])}-{lang}", opts, set_opts)
+            proj = project.Project(entries, (sdk,))
+        else:
+            cfg = config_path or project.CONFIG_NAME
+            if config_path is None and not Path(cfg).is_file():
+                raise UserError(f"no MODEL given and no ./{project.CONFIG_NAME} here "
+                                "(expected `sdkgen MODEL --lang L` or a config file)")
+            flags = [f for f, v in (("--out", out), ("--name", name), ("--model-path", model_path or None))
+                     if v is not None] + [emit.OPTION_FLAGS[k] for k in set_opts]
+            if flags:
+                raise UserError(f"{', '.join(flags)} cannot be combined with a config file (set them in {cfg})")
+            proj = project.load_config(cfg)
+            if lang is not None:
+                proj = project.Project(proj.models, tuple(s for s in proj.sdks if s.lang == lang))
+                if not proj.sdks:
+                    raise UserError(f"{cfg}: no sdks.{lang} entry")
+        sources = project.read_models(proj.models)
+        for sdk in proj.sdks:
+            files = emit.emit(sdk.lang, sources, sdk.opts)
+            writer.write_tree(sdk.out, files, force=force)
+            click.echo(f"sdkgen: wrote {len(files)} files to {sdk.out} ({sdk.lang}, "
+                       f"{len(sources)} model{'s' if len(sources) != 1 else ''})", err=True)
 
     _guard(run, debug)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from typing import Any
 
 import onnx
@@ -15,19 +16,42 @@ from .errors import UserError
 _DTYPES = {d.value: d for d in ir.DType}
 
 
+# protobuf cannot parse a message of 2 GiB or more; a bigger file is not a model sdkgen can read.
+MAX_MODEL_BYTES = 2**31 - 1
+
+
 def read(path: str | os.PathLike[str]) -> ir.Model:
     """Read the signature of the model at ``path``; raise UserError on anything malformed."""
+    return read_file(path)[0]
+
+
+def read_file(path: str | os.PathLike[str]) -> tuple[ir.Model, bytes]:
+    """The signature and the bytes of the model at ``path``, from one read of one regular file
+    (so the embedded bytes are exactly the ones whose sha256 the IR records)."""
     p = os.fspath(path)
-    if not os.path.exists(p):
-        raise UserError(f"{p}: no such file (expected an .onnx model file)")
-    if os.path.isdir(p):
-        raise UserError(f"{p}: is a directory (expected an .onnx model file)")
     try:
-        with open(p, "rb") as f:
-            data = f.read()
+        st = os.stat(p)
+    except FileNotFoundError:
+        raise UserError(f"{p}: no such file (expected an .onnx model file)") from None
     except OSError as e:
         raise UserError(f"{p}: cannot read: {e.strerror}") from e
-    return read_bytes(data, p)
+    if stat.S_ISDIR(st.st_mode):
+        raise UserError(f"{p}: is a directory (expected an .onnx model file)")
+    if not stat.S_ISREG(st.st_mode):
+        raise UserError(f"{p}: not a regular file (expected an .onnx model file, not a pipe or device)")
+    if st.st_size > MAX_MODEL_BYTES:
+        raise UserError(
+            f"{p}: {st.st_size} bytes is over protobuf's 2 GiB limit for a model file "
+            "(keep the weights in external data files next to it)"
+        )
+    try:
+        with open(p, "rb") as f:
+            data = f.read(MAX_MODEL_BYTES + 1)
+    except OSError as e:
+        raise UserError(f"{p}: cannot read: {e.strerror}") from e
+    if len(data) > MAX_MODEL_BYTES:
+        raise UserError(f"{p}: grew past protobuf's 2 GiB limit while being read")
+    return read_bytes(data, p), data
 
 
 def read_bytes(data: bytes, label: str = "<bytes>") -> ir.Model:

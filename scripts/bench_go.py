@@ -55,8 +55,8 @@ def main() -> None:
         for path, pkg, inputs, raw in MODELS:
             d = Path(tmp) / pkg
             d.mkdir()
-            files = emit.get("go")(reader.read(path), path.read_bytes(),
-                                   emit.Options(name=pkg, package=pkg, module=f"bench.local/{pkg}"))
+            files = emit.emit("go", [emit.ModelSource(reader.read(path), path.read_bytes(), pkg)],
+                              emit.Options(package=pkg, module=f"bench.local/{pkg}"))
             for rel, data in files.items():
                 (d / rel).write_bytes(data)
             src = template.replace("package PKG", f"package {pkg}").replace("INPUTS", inputs)

@@ -122,13 +122,14 @@ def prepare(case: Case, work: Path, index: int) -> None:
     """Generate the module, the inputs, the reference outputs and the JUnit driver."""
     m = reader.read(case.model_path)
     pkg = f"sdkgen.e2e.c{index}"
-    opts = emit.Options(name=m.graph_name or case.key, package=pkg, artifact_id=f"c{index}")
+    src = emit.ModelSource(m, case.model_path.read_bytes(), m.graph_name or case.key)
+    opts = emit.Options(package=pkg, artifact_id=f"c{index}")
     try:
-        files = java_emit.emit(m, case.model_path.read_bytes(), opts)
+        files = emit.emit("java", [src], opts)
     except UnsupportedModel as e:  # recorded; the test asserts on it
         case.error = f"{type(e).__name__}: {e}"
         return
-    case.view = java_emit.view(m, opts)
+    case.view = java_emit.view(m, java_emit.legacy(src, opts))
     case.module = work / f"c{index}"
     case.data = work / "data" / f"c{index}"
     shutil.rmtree(case.module, ignore_errors=True)

@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from generator import emit, reader, versions, writer
+from generator import reader, versions, writer
 from tests.paths import ORT_DATASETS, REPO
+from tests.sdk import emit_model
 from tests.test_go_e2e import ORT_LIB, go_exe
 
 pytestmark = pytest.mark.slow
@@ -84,7 +85,7 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 def generate(lang: str, out: Path, **opts: Any) -> None:
     m = reader.read(MODEL)
-    writer.write_tree(out, emit.get(lang)(m, MODEL.read_bytes(), emit.Options(name="sigmoid", **opts)))
+    writer.write_tree(out, emit_model(lang, m, MODEL.read_bytes(), "sigmoid", **opts))
 
 
 def python_wheels(ctx: Path, tmp: Path) -> None:

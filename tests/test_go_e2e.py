@@ -23,9 +23,10 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from generator import emit, ir, reader
+from generator import ir, reader
 from generator.errors import UnsupportedModel
 from tests.paths import MODELS, ORT_DATASETS, REPO, backend_cases
+from tests.sdk import emit_model
 
 ORT_LIB = Path(ort.__file__).parent / "capi" / f"libonnxruntime.so.{ort.__version__}"
 RUNNER = REPO / "integration" / "go" / "runner"
@@ -255,7 +256,7 @@ def build_workspace(work: Path, cases: list[Case]) -> list[Case]:
         try:
             c.ir = reader.read_bytes(c.model, c.name)
             c.module = f"sdkgen.e2e/m{i}"
-            files = emit.get("go")(c.ir, c.model, emit.Options(name=c.ir.graph_name or c.name, module=c.module))
+            files = emit_model("go", c.ir, c.model, c.ir.graph_name or c.name, module=c.module)
         except UnsupportedModel as e:
             c.problem = f"unsupported: {e}"
             continue

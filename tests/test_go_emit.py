@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import emit, reader
+from generator import reader
 from generator.errors import UnsupportedModel
 from tests.paths import MODELS, resolve_model
+from tests.sdk import emit_model
 
 MODELS_UNDER_TEST = ["ort:logreg_iris.onnx", "ort:mul_1.onnx", "tests/models/hostile.onnx",
                      "tests/models/tiny_transformer.onnx"]
@@ -19,8 +20,7 @@ MODELS_UNDER_TEST = ["ort:logreg_iris.onnx", "ort:mul_1.onnx", "tests/models/hos
 def generate(ref: str, **kw: object) -> dict[str, bytes]:
     path = resolve_model(ref)
     model = reader.read(path)
-    opts = emit.Options(name=kw.pop("name", model.graph_name or path.stem), **kw)  # type: ignore[arg-type]
-    return emit.get("go")(model, path.read_bytes(), opts)
+    return emit_model("go", model, path.read_bytes(), kw.pop("name", model.graph_name or path.stem), **kw)
 
 
 def gofmt() -> str:
@@ -90,8 +90,8 @@ def test_unsupported_element_type_is_a_user_error(tmp_path: Path) -> None:
                           [helper.make_tensor_value_info("y", TensorProto.INT4, [4])])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 21)])
     data = m.SerializeToString()
-    with pytest.raises(UnsupportedModel, match="input 'x'.*INT4"):
-        emit.get("go")(reader.read_bytes(data), data, emit.Options(name="g"))
+    with pytest.raises(UnsupportedModel, match="input 'x': cannot carry int4 tensor inputs"):
+        emit_model("go", reader.read_bytes(data), data, "g")
     del onnx
 
 
@@ -102,8 +102,8 @@ def test_float16_output_of_unknown_shape_is_unsupported() -> None:
     g = helper.make_graph([helper.make_node("Flatten", ["x"], ["y"], axis=0)], "g", [x],
                           [helper.make_tensor_value_info("y", TensorProto.FLOAT16, ["m", "n"])])
     data = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
-    with pytest.raises(UnsupportedModel, match="output 'y'.*FLOAT16.*not fixed by the inputs"):
-        emit.get("go")(reader.read_bytes(data), data, emit.Options(name="g"))
+    with pytest.raises(UnsupportedModel, match="output 'y'.*float16.*not fixed by the inputs"):
+        emit_model("go", reader.read_bytes(data), data, "g")
 
 
 def test_models_dir_exists() -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import emit, reader
 from tests.paths import MODELS, REPO
+from tests.sdk import emit_file
 from tests.test_go_e2e import ORT_LIB, go
 
 SDKTESTS = REPO / "integration" / "go" / "sdktests"
@@ -19,8 +19,7 @@ SDKTESTS = REPO / "integration" / "go" / "sdktests"
 @pytest.mark.slow
 def test_transformer_sdk_vet_and_race(tmp_path: Path) -> None:
     path = MODELS / "tiny_transformer.onnx"
-    files = emit.get("go")(reader.read(path), path.read_bytes(),
-                           emit.Options(name="tiny transformer", module="sdkgen.test/tt"))
+    files = emit_file("go", path, "tiny transformer", module="sdkgen.test/tt")
     for rel, data in files.items():
         (tmp_path / rel).write_bytes(data)
     pkg = "tinytransformer"
@@ -48,8 +47,7 @@ def test_model_path_mode_and_drift_check(tmp_path: Path) -> None:
     from tests.paths import ORT_DATASETS
 
     path = ORT_DATASETS / "mul_1.onnx"
-    files = emit.get("go")(reader.read(path), path.read_bytes(),
-                           emit.Options(name="mul", module="sdkgen.test/mul", embed=False))
+    files = emit_file("go", path, "mul", module="sdkgen.test/mul", embed=False)
     assert "model.onnx" not in files
     for rel, data in files.items():
         (tmp_path / rel).write_bytes(data)

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import emit, reader
-from generator.emit import java as java_emit
+from generator import reader
 from tests import java_e2e as E
 from tests import paths
+from tests.sdk import emit_model
 
 JAVA = Path(__file__).resolve().parent / "java_runtime"
 
@@ -22,8 +22,8 @@ JAVA = Path(__file__).resolve().parent / "java_runtime"
 def _module(work: Path, model: Path, name: str, test: str) -> str:
     m = reader.read(model)
     pkg = f"sdkgen.rt.{name.lower()}"
-    files = java_emit.emit(
-        m, model.read_bytes(), emit.Options(name=name, package=pkg, artifact_id=name.lower())
+    files = emit_model(
+        "java", m, model.read_bytes(), name, package=pkg, artifact_id=name.lower()
     )
     mod = work / name.lower()
     shutil.rmtree(mod, ignore_errors=True)

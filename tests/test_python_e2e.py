@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from generator import emit, reader, writer
+from generator import reader, writer
 from generator.naming import python as naming
+from tests.sdk import emit_model
 
 from .e2e.pyenv import make_venv, pip_install
 from .e2e.suite import load_ort_cannot
@@ -58,7 +59,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
         package = "sdk_" + re.sub(r"[^a-z0-9]+", "_", case["id"].lower()).strip("_")
         m = reader.read(case["model"])
         name = case["model"].parent.name if case["model"].name == "model.onnx" else case["model"].stem
-        files = emit.get("python")(m, case["model"].read_bytes(), emit.Options(name=name, package=package))
+        files = emit_model("python", m, case["model"].read_bytes(), name, package=package)
         out = work / "sdks" / package
         writer.write_tree(out, files)
         sdk_dirs.append(out)

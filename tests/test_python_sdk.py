@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from generator import emit, reader, writer
+from generator import reader, writer
+from tests.sdk import emit_model
 
 from .paths import MODELS, ORT_DATASETS
 
@@ -26,7 +27,7 @@ TRANSFORMER = MODELS / "tiny_transformer.onnx"
 
 def _generate(tmp: Path, model: Path, package: str, **opts: Any) -> ModuleType:
     m = reader.read(model)
-    files = emit.get("python")(m, model.read_bytes(), emit.Options(name=model.stem, package=package, **opts))
+    files = emit_model("python", m, model.read_bytes(), model.stem, package=package, **opts)
     writer.write_tree(tmp / package, files)
     sys.path.insert(0, str(tmp / package / "src"))
     return importlib.import_module(package)

@@ -62,7 +62,8 @@ def check(cases: list[Case], work: Path, log: Callable[[str], None]) -> LangRun:
     for c in cases:
         module = f"sdkcheck.local/{c.key}"
         try:
-            files = emit.get(LANG)(c.model, c.model_path.read_bytes(), emit.Options(name=c.name, module=module))
+            files = emit.emit(LANG, [emit.ModelSource(c.model, c.model_path.read_bytes(), c.name)],
+                              emit.Options(module=module))
         except UnsupportedModel as e:
             res.not_run[c.key] = ("unsupported", str(e))
             continue

@@ -104,10 +104,11 @@ def check(cases: list[Case], work: Path, log: Callable[[str], None]) -> LangRun:
     built: list[tuple[Case, dict[str, Any]]] = []
     deps = []
     for c in cases:
-        opts = emit.Options(name=c.name, package=f"sdkcheck.{c.key}", group_id=GROUP, artifact_id=c.key)
+        opts = emit.Options(package=f"sdkcheck.{c.key}", group_id=GROUP, artifact_id=c.key)
+        src = emit.ModelSource(c.model, c.model_path.read_bytes(), c.name)
         try:
-            files = java_emit.emit(c.model, c.model_path.read_bytes(), opts)
-            vm = java_emit.view(c.model, opts)
+            files = emit.emit(LANG, [src], opts)
+            vm = java_emit.view(c.model, java_emit.legacy(src, opts))
         except UnsupportedModel as e:
             res.not_run[c.key] = ("unsupported", str(e))
             continue

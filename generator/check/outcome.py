@@ -15,11 +15,14 @@ from pathlib import Path
 from ..errors import UserError
 
 OK, XFAIL, FAIL, XPASS, ORT_CANNOT = "ok", "expected failure", "FAIL", "UNEXPECTED PASS", "ort-cannot"
+# The language's target declares (generator/targets.py) that it cannot carry the model: the
+# generator refuses it with that reason, so no list entry is needed.
+REFUSED = "refused"
 
 
 @dataclass
 class Cell:
-    outcome: str  # one of OK, XFAIL, FAIL, XPASS, ORT_CANNOT
+    outcome: str  # one of OK, XFAIL, FAIL, XPASS, ORT_CANNOT, REFUSED
     short: str  # what the table prints
     detail: str = ""  # the whole error text
     max_abs: float = 0.0
@@ -27,7 +30,7 @@ class Cell:
 
     @property
     def passed(self) -> bool:
-        return self.outcome in (OK, XFAIL, ORT_CANNOT)
+        return self.outcome in (OK, XFAIL, ORT_CANNOT, REFUSED)
 
 
 def load_list(path: Path, columns: int) -> dict[str, list[str]]:
@@ -59,6 +62,14 @@ def judge(ran_ok: bool, short: str, detail: str, listed: str | None, max_abs: fl
     if listed is not None:
         return Cell(XFAIL, "xfail", f"expected failure: {listed}\n{detail}", max_abs)
     return Cell(FAIL, short, detail, max_abs)
+
+
+def judge_refused(reason: str, listed: str | None) -> Cell:
+    """A case the target registry refuses for this language."""
+    if listed is not None:
+        return Cell(XPASS, "UNEXPECTED LIST ENTRY", f"listed as an expected failure ({listed}) but the targets "
+                    f"registry refuses it ({reason}); remove it from the failure list")
+    return Cell(REFUSED, "refused: " + reason, reason)
 
 
 def judge_ort(problem: str, detail: str, listed: list[str] | None) -> Cell:

@@ -25,8 +25,8 @@ def check(cases: list[Case], work: Path, log: Callable[[str], None]) -> LangRun:
     for c in cases:
         package = f"sdkcheck_{c.key}"
         try:
-            files = emit.get(LANG)(c.model, c.model_path.read_bytes(),
-                                   emit.Options(name=c.name, package=package))
+            files = emit.emit(LANG, [emit.ModelSource(c.model, c.model_path.read_bytes(), c.name)],
+                              emit.Options(package=package))
         except UnsupportedModel as e:
             res.not_run[c.key] = ("unsupported", str(e))
             continue

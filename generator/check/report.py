@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
-from .outcome import FAIL, OK, ORT_CANNOT, XFAIL, XPASS, Cell
+from .outcome import FAIL, OK, ORT_CANNOT, REFUSED, XFAIL, XPASS, Cell
 
 Results = dict[str, dict[str, Cell]]  # case id -> lang -> cell
 
@@ -35,7 +35,7 @@ def failures(results: Results, langs: Sequence[str]) -> str:
 
 
 def counts(results: Results) -> dict[str, int]:
-    n = {OK: 0, XFAIL: 0, FAIL: 0, XPASS: 0, ORT_CANNOT: 0}
+    n = {OK: 0, REFUSED: 0, XFAIL: 0, FAIL: 0, XPASS: 0, ORT_CANNOT: 0}
     for cells in results.values():
         for c in cells.values():
             n[c.outcome] += 1
@@ -46,10 +46,11 @@ def summary(results: Results) -> tuple[bool, str, str]:
     """(passed, the protobuf-conformance-style line, the closing ``N passed, N failed`` line)."""
     n = counts(results)
     ok = n[FAIL] == 0 and n[XPASS] == 0
-    line = (f"CHECK {'PASSED' if ok else 'FAILED'}: {n[OK]} ok, {n[XFAIL]} expected failures, "
+    line = (f"CHECK {'PASSED' if ok else 'FAILED'}: {n[OK]} ok, {n[REFUSED]} refused by the targets registry, "
+            f"{n[XFAIL]} expected failures, "
             f"{n[FAIL]} unexpected failures, {n[XPASS]} unexpected passes, "
             f"{n[ORT_CANNOT]} not checkable (raw ONNX Runtime cannot run them; listed)")
-    passed = n[OK] + n[XFAIL] + n[ORT_CANNOT]
+    passed = n[OK] + n[REFUSED] + n[XFAIL] + n[ORT_CANNOT]
     return ok, line, f"{passed} passed, {n[FAIL] + n[XPASS]} failed"
 
 
@@ -58,7 +59,7 @@ def junit(results: Results, langs: Sequence[str], path: Path) -> None:
     for lang in langs:
         cells = [(cid, r[lang]) for cid, r in results.items()]
         bad = sum(1 for _, c in cells if c.outcome in (FAIL, XPASS))
-        skipped = sum(1 for _, c in cells if c.outcome in (XFAIL, ORT_CANNOT))
+        skipped = sum(1 for _, c in cells if c.outcome in (XFAIL, ORT_CANNOT, REFUSED))
         s = ET.SubElement(suites, "testsuite", name=f"sdkgen-check.{lang}", tests=str(len(cells)),
                           failures=str(bad), errors="0", skipped=str(skipped),
                           time=f"{sum(c.seconds for _, c in cells):.3f}")
@@ -67,7 +68,7 @@ def junit(results: Results, langs: Sequence[str], path: Path) -> None:
             if c.outcome in (FAIL, XPASS):
                 f = ET.SubElement(tc, "failure", message=_clip(f"{c.outcome}: {c.short}", 300), type=c.outcome)
                 f.text = c.detail
-            elif c.outcome in (XFAIL, ORT_CANNOT):
+            elif c.outcome in (XFAIL, ORT_CANNOT, REFUSED):
                 ET.SubElement(tc, "skipped", message=_clip(f"{c.outcome}: {c.detail}", 300), type=c.outcome)
             else:
                 ET.SubElement(tc, "system-out").text = f"max abs error {c.max_abs:.3g}"

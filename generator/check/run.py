@@ -7,17 +7,20 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .. import fixtures
+from .. import fixtures, targets
 from ..errors import UserError
-from . import go_lang, java_lang, python_lang
 from .cases import Case, collect, out_dir
 from .common import LangRun
 from .compare import compare
-from .outcome import OK, Cell, judge, judge_ort, load_list
+from .outcome import OK, Cell, judge, judge_ort, judge_refused, load_list
 from .report import Results, failures, junit, summary, table
 
-DRIVERS: dict[str, Any] = {"python": python_lang, "go": go_lang, "java": java_lang}
-LANGS = tuple(DRIVERS)
+LANGS = targets.LANGS
+
+
+def driver(lang: str) -> Any:
+    """The check driver the targets registry declares for ``lang``."""
+    return targets.get(lang).check_module()
 
 
 def _evaluate(c: Case, lang: str, work: Path, lr: LangRun, rtol: float, atol: float) -> tuple[bool, str, str, float]:
@@ -68,7 +71,7 @@ def check(
 ) -> int:
     t0 = time.monotonic()
     for lang in langs:
-        if lang not in DRIVERS:
+        if lang not in targets.TARGETS:
             raise UserError(f"--lang {lang}: unknown (expected some of {', '.join(LANGS)})")
     lists = {lang: {} for lang in langs} if failures_dir is None else {
         lang: ({k: v[0] for k, v in load_list(failures_dir / f"{lang}.tsv", 2).items()}
@@ -80,10 +83,16 @@ def check(
     runnable = [c for c in cases if not c.problem]
     results: Results = {c.id: {} for c in cases}
     for lang in langs:
-        t = time.monotonic()
-        lr: LangRun = DRIVERS[lang].check(runnable, work, log)
-        per = (time.monotonic() - t) / max(1, len(runnable))
+        refused = {c.id: "; ".join(str(r) for r in targets.refusals(lang, c.model)) for c in runnable}
         for c in runnable:
+            if refused[c.id]:
+                results[c.id][lang] = (judge_ort("", "", ort_list[c.id]) if c.id in ort_list
+                                       else judge_refused(refused[c.id], lists[lang].get(c.id)))
+        carried = [c for c in runnable if not refused[c.id]]
+        t = time.monotonic()
+        lr: LangRun = driver(lang).check(carried, work, log)
+        per = (time.monotonic() - t) / max(1, len(carried))
+        for c in carried:
             ran_ok, short, detail, err = _evaluate(c, lang, work, lr, rtol, atol)
             cell = judge(ran_ok, short, detail, lists[lang].get(c.id), err)
             cell.seconds = per

@@ -1,40 +1,110 @@
-"""Per-language emitters. Each turns an IR model into a set of files.
+"""Per-language emitters. Each turns one or more IR models into one SDK (a set of files).
 
-Contract: ``emit(model, model_bytes, opts) -> dict[relative posix path, bytes]``.
-Emitters are pure: no I/O, no clock, no absolute paths; ``generator.writer``
-puts the result on disk.
+Contract, for every language module ``generator.emit.<lang>``:
+
+    generate(models: Sequence[ModelSource], opts: Options) -> Generated
+
+``Generated.files`` maps relative POSIX paths to bytes; ``Generated.view`` is the language's
+typed view model (what check drivers and tests read: class names, setters, packages), so no
+caller re-derives a name. Emitters are pure: no I/O except reading the runtime source
+(``generator.runtime_src``), no clock, no absolute paths; ``generator.writer`` puts the files
+on disk. Every model of one SDK shares one copy of the language's runtime.
+
+What a language can carry is decided by ``generator.targets`` (``targets.require``), never by
+the emitter.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Any
 
-from .. import ir
+from .. import ir, targets
+from ..errors import UserError
 
-LANGS = ("python", "java", "go")
+
+@dataclasses.dataclass(frozen=True)
+class ModelSource:
+    """One model of an SDK: its IR, its file's bytes (embedded unless ``embed`` is False) and
+    the name its types are derived from (``default_name`` of the file unless the user chose)."""
+
+    model: ir.Model
+    data: bytes
+    name: str
+    embed: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
 class Options:
-    name: str | None = None  # model class / type name; default from the graph name
-    package: str | None = None  # python package / java package / go package name
+    """SDK-wide options. ``targets.Target.options`` says which ones a language takes."""
+
+    package: str | None = None  # python package / java package / go package (one-model SDK)
     module: str | None = None  # go module path
     group_id: str | None = None  # maven
     artifact_id: str | None = None  # maven; also the python distribution name
     version: str = "0.1.0"  # version of the generated SDK
-    model_file: str = "model.onnx"  # name of the embedded model file
-    embed: bool = True  # False: --model-path mode, the model is loaded from a path at run time
 
 
-class Emitter(Protocol):
-    def __call__(self, model: ir.Model, model_bytes: bytes, opts: Options) -> dict[str, bytes]: ...
+@dataclasses.dataclass(frozen=True)
+class Generated:
+    files: dict[str, bytes]
+    view: Any  # the language's typed view model, e.g. generator.emit.java.SdkView
 
 
-def get(lang: str) -> Emitter:
-    if lang not in LANGS:
-        raise ValueError(lang)
-    mod = importlib.import_module(f"{__name__}.{lang}")
-    fn: Emitter = mod.emit
-    return fn
+OPTION_FLAGS = {
+    "package": "--package",
+    "module": "--module",
+    "group_id": "--group-id",
+    "artifact_id": "--artifact-id",
+    "version": "--version",
+}
+
+
+def default_name(path: str) -> str:
+    """The model name when the user gives none: the file's stem (graph names are mostly
+    exporter noise: "main_graph", "torch_jit", a hash). The one place this is decided."""
+    import pathlib
+
+    stem = pathlib.PurePath(path).stem
+    return stem or "model"
+
+
+def check_options(lang: str, given: Sequence[str], *, flags: bool = True) -> None:
+    """Refuse options that do not apply to ``lang`` (``given``: the option names the user set;
+    named as command-line flags, or as config keys when ``flags`` is False)."""
+    t = targets.get(lang)
+
+    def show(o: str) -> str:
+        return OPTION_FLAGS[o] if flags else o
+
+    bad = [show(o) for o in given if o not in t.options]
+    if bad:
+        ok = ", ".join(show(o) for o in OPTION_FLAGS if o in t.options)
+        raise UserError(f"{', '.join(bad)} does not apply to {lang} (its options: {ok})")
+
+
+def check_models(models: Sequence[ModelSource]) -> None:
+    if not models:
+        raise UserError("no model given (expected at least one .onnx file)")
+    names = [m.name for m in models]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise UserError(f"two models are both named {dup[0]!r}: name them apart (--name, or `name:` in the config)")
+
+
+def generate(lang: str, models: Sequence[ModelSource], opts: Options) -> Generated:
+    """Generate the SDK of ``lang`` for ``models``; refuses what the target cannot carry."""
+    t = targets.get(lang)
+    check_models(models)
+    for m in models:
+        targets.require(lang, m.model, f"model {m.name!r}")
+    result: Generated = t.emit_module().generate(list(models), opts)
+    return result
+
+
+def emit(lang: str, models: Sequence[ModelSource], opts: Options) -> dict[str, bytes]:
+    return generate(lang, models, opts).files
+
+
+LANGS = targets.LANGS

@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 
 from .. import ir, render, versions
-from ..errors import UnsupportedModel
+from ..errors import UnsupportedModel, UserError
 from ..naming import go as naming
-from . import Options
+from . import Generated, ModelSource, Options
 
 # Element types with a Go type onnxruntime_go supports natively.
 _NATIVE = {
@@ -201,7 +201,7 @@ def _sum_lines() -> list[str]:
 STATIC = ("tensor.go", "threads.go", "options.go", "library.go", "runtime.go")
 
 
-def emit(model: ir.Model, model_bytes: bytes, opts: Options) -> dict[str, bytes]:
+def _emit(model: ir.Model, model_bytes: bytes, opts: _Legacy) -> dict[str, bytes]:
     name = opts.name or model.graph_name or "model"
     pkg = naming.check_package(opts.package) if opts.package else naming.package_name(name)
     module = naming.module_path(opts.module, pkg)
@@ -241,3 +241,29 @@ def emit(model: ir.Model, model_bytes: bytes, opts: Options) -> dict[str, bytes]
     if opts.embed:
         out[opts.model_file] = model_bytes
     return out
+
+
+@dataclasses.dataclass(frozen=True)
+class _Legacy:
+    """One model's options (before multi-model SDKs; being replaced)."""
+
+    name: str | None = None
+    package: str | None = None
+    module: str | None = None
+    group_id: str | None = None
+    artifact_id: str | None = None
+    version: str = "0.1.0"
+    model_file: str = "model.onnx"
+    embed: bool = True
+
+
+def legacy(m: ModelSource, opts: Options) -> _Legacy:
+    return _Legacy(name=m.name, package=opts.package, module=opts.module, group_id=opts.group_id,
+                   artifact_id=opts.artifact_id, version=opts.version, embed=m.embed)
+
+
+def generate(models: list[ModelSource], opts: Options) -> Generated:
+    if len(models) != 1:
+        raise UserError("this language does not generate several models into one SDK yet")
+    m = models[0]
+    return Generated(_emit(m.model, m.data, legacy(m, opts)), None)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 from .. import ir, versions
-from ..errors import UnsupportedModel
+from ..errors import UnsupportedModel, UserError
 from ..naming import python as naming
 from ..render import render, static
-from . import Options
+from . import Generated, ModelSource, Options
 
 # ONNX element type -> (numpy scalar type for annotations, python scalar for map values).
 _ELEM: dict[ir.DType, tuple[str, str]] = {
@@ -131,7 +131,7 @@ def _isort_order(names: list[str]) -> list[str]:
     return sorted(names, key=lambda n: (0 if n.isupper() else 1 if n[:1].isupper() else 2, n))
 
 
-def emit(model: ir.Model, model_bytes: bytes, opts: Options) -> dict[str, bytes]:
+def _emit(model: ir.Model, model_bytes: bytes, opts: _Legacy) -> dict[str, bytes]:
     name = opts.name or model.graph_name or "model"
     class_name = naming.class_name(name)
     package = naming.package_name(opts.package or name)
@@ -175,3 +175,29 @@ def emit(model: ir.Model, model_bytes: bytes, opts: Options) -> dict[str, bytes]
     if opts.embed:
         out[f"{src}/{opts.model_file}"] = model_bytes
     return out
+
+
+@dataclasses.dataclass(frozen=True)
+class _Legacy:
+    """One model's options (before multi-model SDKs; being replaced)."""
+
+    name: str | None = None
+    package: str | None = None
+    module: str | None = None
+    group_id: str | None = None
+    artifact_id: str | None = None
+    version: str = "0.1.0"
+    model_file: str = "model.onnx"
+    embed: bool = True
+
+
+def legacy(m: ModelSource, opts: Options) -> _Legacy:
+    return _Legacy(name=m.name, package=opts.package, module=opts.module, group_id=opts.group_id,
+                   artifact_id=opts.artifact_id, version=opts.version, embed=m.embed)
+
+
+def generate(models: list[ModelSource], opts: Options) -> Generated:
+    if len(models) != 1:
+        raise UserError("this language does not generate several models into one SDK yet")
+    m = models[0]
+    return Generated(_emit(m.model, m.data, legacy(m, opts)), None)

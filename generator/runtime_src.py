@@ -1,0 +1,47 @@
+"""The runtime source of each language, copied verbatim into every SDK.
+
+The runtime lives in the repository as ordinary source (``runtime/<lang>/``: compiled, linted
+and unit-tested where it lives) and in the wheel as ``generator/runtime/``. An emitter asks for
+its files here and may rewrite only what the language forces (a Java ``package`` line, a Go
+import path); it never renders them as templates.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from . import targets
+
+# Files of a runtime directory that are not shipped: tests, build output, caches.
+_SKIP_SUFFIXES = ("_test.go", "Test.java")
+_SKIP_DIRS = {"__pycache__", "target", "tests", "testdata", ".mypy_cache", ".ruff_cache"}
+_SHIPPED = (".py", ".java", ".go", ".typed")
+
+
+def runtime_root() -> Path:
+    """``generator/runtime`` inside an installed wheel, else the repository's ``runtime/``."""
+    here = Path(__file__).resolve().parent
+    for cand in (here / "runtime", here.parent / "runtime"):
+        if cand.is_dir():
+            return cand
+    raise RuntimeError(f"sdkgen runtime sources not found next to {here}")
+
+
+@functools.cache
+def files(lang: str) -> dict[str, bytes]:
+    """The runtime's shipped files for ``lang``, relative to its source directory, sorted."""
+    src = runtime_root() / targets.get(lang).runtime_dir
+    if not src.is_dir():
+        raise RuntimeError(f"{src}: the {lang} runtime source is missing")
+    out: dict[str, bytes] = {}
+    for p in sorted(src.rglob("*")):
+        rel = p.relative_to(src)
+        if not p.is_file() or _SKIP_DIRS.intersection(rel.parts[:-1]):
+            continue
+        if p.name.endswith(_SKIP_SUFFIXES) or not p.name.endswith(_SHIPPED):
+            continue
+        out[rel.as_posix()] = p.read_bytes()
+    if not out:
+        raise RuntimeError(f"{src}: no runtime files")
+    return out

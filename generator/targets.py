@@ -1,0 +1,428 @@
+"""The one registry of targets: what each language is and what it can carry.
+
+Every language is declared here once: its emitter and check driver (by module), its default
+names, where its runtime source lives, and its capabilities. Refusals at generation time
+(``refusals``/``require``), the support matrix in ``docs/support.md`` (``support_matrix``,
+kept in sync by a test) and the "refused" outcomes of ``sdkgen check`` all derive from it;
+no emitter decides on its own what it cannot carry.
+
+A capability is either carried (with a note on how, e.g. "uint16 bits in a short") or refused
+with the reason. Quicktype's ``TargetLanguage`` flags are the model: the IR is checked against
+the flags instead of emitters raising ad hoc.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import ModuleType
+from typing import Literal
+
+from . import ir, versions
+from .errors import UnsupportedModel
+
+Direction = Literal["input", "output"]
+DIRECTIONS: tuple[Direction, ...] = ("input", "output")
+
+
+@dataclasses.dataclass(frozen=True)
+class Feature:
+    """One row of the support matrix: carried (``reason`` empty, ``note`` says how) or refused."""
+
+    note: str = ""
+    reason: str = ""
+
+    @property
+    def carried(self) -> bool:
+        return not self.reason
+
+
+YES = Feature()
+
+
+def no(reason: str) -> Feature:
+    return Feature(reason=reason)
+
+
+def via(note: str) -> Feature:
+    return Feature(note=note)
+
+
+@dataclasses.dataclass(frozen=True)
+class Capabilities:
+    """What a target can carry, per direction. Element types absent from ``elems`` are refused
+    with ``elem_reason``; the structural features say whether sequences, maps and optionals are
+    carried and with which contents."""
+
+    elems: Mapping[Direction, Mapping[ir.DType, Feature]]
+    elem_reason: str
+    sequence: Mapping[Direction, Feature]
+    sequence_elems: Mapping[Direction, frozenset[ir.DType]]  # tensor element types inside a sequence
+    sequence_of_maps: Mapping[Direction, Feature]
+    map: Mapping[Direction, Feature]
+    map_keys: frozenset[ir.DType]
+    map_values: frozenset[ir.DType] | None  # tensor element types of map values; None: any carried type
+    map_value_scalar_only: bool  # map values must be scalars (rank 0 or unknown shape)
+    optional: Mapping[Direction, Feature]
+    nested_sequences: bool = False  # sequences of sequences (or of optionals)
+    # A target-specific rule the structure above cannot say (e.g. onnxruntime_go's float16
+    # outputs need a shape known before the run): returns a reason, or None.
+    extra: Callable[[ir.Value, Direction, ir.Model], str | None] | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    lang: str
+    title: str  # "Python", "Java", "Go"
+    emitter: str  # module under generator.emit
+    check_driver: str  # module under generator.check
+    binding: str  # the native ORT binding it wraps, for messages and docs
+    runtime_dir: str  # runtime source, relative to the runtime root (repo ``runtime/``)
+    caps: Capabilities
+    # Options of ``generator.emit.Options`` that mean something for this language.
+    options: frozenset[str]
+
+    def emit_module(self) -> ModuleType:
+        return importlib.import_module(f"generator.emit.{self.emitter}")
+
+    def check_module(self) -> ModuleType:
+        return importlib.import_module(f"generator.check.{self.check_driver}")
+
+
+def _both(f: Feature) -> dict[Direction, Feature]:
+    return {"input": f, "output": f}
+
+
+# --- Python: numpy + onnxruntime -------------------------------------------------------------
+
+_PY_ELEMS = {
+    d: YES
+    for d in (
+        ir.DType.FLOAT, ir.DType.DOUBLE, ir.DType.FLOAT16, ir.DType.INT8, ir.DType.INT16,
+        ir.DType.INT32, ir.DType.INT64, ir.DType.UINT8, ir.DType.UINT16, ir.DType.UINT32,
+        ir.DType.UINT64, ir.DType.BOOL,
+    )
+}  # fmt: skip
+_PY_ELEMS[ir.DType.STRING] = via("numpy str_ or object arrays")
+
+PYTHON = Target(
+    lang="python",
+    title="Python",
+    emitter="python",
+    check_driver="python_lang",
+    binding=f"onnxruntime {versions.ORT_VERSION} (PyPI)",
+    runtime_dir="python/sdkgen_runtime",
+    caps=Capabilities(
+        elems={"input": _PY_ELEMS, "output": _PY_ELEMS},
+        elem_reason="numpy has no such dtype that ONNX Runtime's Python API accepts",
+        sequence=_both(via("list")),
+        sequence_elems={"input": frozenset(_PY_ELEMS), "output": frozenset(_PY_ELEMS)},
+        sequence_of_maps=_both(via("list of dict")),
+        map=_both(via("dict")),
+        map_keys=frozenset(_PY_ELEMS),
+        map_values=None,
+        map_value_scalar_only=False,
+        optional=_both(via("value or None")),
+        nested_sequences=True,
+    ),
+    options=frozenset({"package", "artifact_id", "version"}),
+)
+
+# --- Java: ai.onnxruntime ------------------------------------------------------------------
+
+_J_IN = {
+    ir.DType.FLOAT: via("float[] or FloatBuffer"),
+    ir.DType.DOUBLE: via("double[] or DoubleBuffer"),
+    ir.DType.INT64: via("long[] or LongBuffer"),
+    ir.DType.INT32: via("int[] or IntBuffer"),
+    ir.DType.INT16: via("short[] or ShortBuffer"),
+    ir.DType.INT8: via("byte[] or ByteBuffer"),
+    ir.DType.UINT8: via("byte[] or ByteBuffer (unsigned bits)"),
+    ir.DType.BOOL: via("boolean[]"),
+    ir.DType.STRING: via("String[]"),
+    ir.DType.FLOAT16: via("short[] bits or ShortBuffer (Fp16Conversions)"),
+    ir.DType.BFLOAT16: via("short[] bits or ShortBuffer (Fp16Conversions)"),
+}
+_J_OUT = {d: f for d, f in _J_IN.items() if f.carried}
+_J_OUT.update(
+    {
+        ir.DType.UINT16: via("short[] with the same bits (Short.toUnsignedInt)"),
+        ir.DType.UINT32: via("int[] with the same bits (Integer.toUnsignedLong)"),
+        ir.DType.UINT64: via("long[] with the same bits (Long.toUnsignedString)"),
+    }
+)
+_J_IN.update(
+    {
+        d: no("ONNX Runtime's Java API has no unsigned 16/32/64-bit tensor type to create")
+        for d in (ir.DType.UINT16, ir.DType.UINT32, ir.DType.UINT64)
+    }
+)
+_J_NO_INPUT = "ONNX Runtime's Java API builds tensor inputs only"
+
+JAVA = Target(
+    lang="java",
+    title="Java",
+    emitter="java",
+    check_driver="java_lang",
+    binding=f"com.microsoft.onnxruntime:onnxruntime:{versions.ORT_VERSION} (Maven Central)",
+    runtime_dir="java/src/main/java/sdkgen/runtime",
+    caps=Capabilities(
+        elems={"input": _J_IN, "output": _J_OUT},
+        elem_reason="ONNX Runtime's Java API has no tensor type for it",
+        sequence={"input": no(_J_NO_INPUT), "output": via("List")},
+        sequence_elems={
+            "input": frozenset(),
+            "output": frozenset({ir.DType.STRING, ir.DType.INT64, ir.DType.FLOAT, ir.DType.DOUBLE}),
+        },
+        sequence_of_maps={"input": no(_J_NO_INPUT), "output": via("List<Map>")},
+        map={"input": no(_J_NO_INPUT), "output": via("Map")},
+        map_keys=frozenset({ir.DType.INT64, ir.DType.STRING}),
+        map_values=frozenset({ir.DType.INT64, ir.DType.STRING, ir.DType.FLOAT, ir.DType.DOUBLE}),
+        map_value_scalar_only=True,
+        optional={"input": no(_J_NO_INPUT), "output": no("ONNX Runtime's Java API has no optional values")},
+    ),
+    options=frozenset({"package", "group_id", "artifact_id", "version"}),
+)
+
+# --- Go: github.com/yalue/onnxruntime_go -----------------------------------------------------
+
+_GO_NATIVE = {
+    ir.DType.FLOAT: via("float32"),
+    ir.DType.DOUBLE: via("float64"),
+    ir.DType.INT8: via("int8"),
+    ir.DType.UINT8: via("uint8"),
+    ir.DType.INT16: via("int16"),
+    ir.DType.UINT16: via("uint16"),
+    ir.DType.INT32: via("int32"),
+    ir.DType.UINT32: via("uint32"),
+    ir.DType.INT64: via("int64"),
+    ir.DType.UINT64: via("uint64"),
+    ir.DType.BOOL: via("bool"),
+    ir.DType.STRING: via("string"),
+}
+_GO_ELEMS = dict(_GO_NATIVE)
+_GO_ELEMS.update(
+    {
+        ir.DType.FLOAT16: via("uint16 bits (Float16Bits, Float16FromBits)"),
+        ir.DType.BFLOAT16: via("uint16 bits (BFloat16Bits, BFloat16FromBits)"),
+        ir.DType.COMPLEX64: via("complex64"),
+        ir.DType.COMPLEX128: via("complex128"),
+        ir.DType.FLOAT8E4M3FN: via("uint8 bits"),
+        ir.DType.FLOAT8E4M3FNUZ: via("uint8 bits"),
+        ir.DType.FLOAT8E5M2: via("uint8 bits"),
+        ir.DType.FLOAT8E5M2FNUZ: via("uint8 bits"),
+    }
+)
+# Element types onnxruntime_go holds as raw bytes, wider than one byte: it copies one byte per
+# element of ORT-allocated ones, so the SDK must allocate such outputs before the run.
+GO_RAW_WIDE = frozenset({ir.DType.FLOAT16, ir.DType.BFLOAT16, ir.DType.COMPLEX64, ir.DType.COMPLEX128})
+_GO_NO_OPTIONAL = f"onnxruntime_go {versions.ORT_GO_VERSION} has no optional values"
+
+
+def _go_extra(v: ir.Value, direction: Direction, model: ir.Model) -> str | None:
+    """float16, bfloat16 and complex outputs need a shape fixed by the inputs (fixed dims or
+    symbols bound by an input), and not rank 0: onnxruntime_go copies one byte per element of
+    ORT-allocated ones, so the SDK allocates them before the run."""
+    t = v.type
+    if direction != "output" or not isinstance(t, ir.TensorType) or t.elem not in GO_RAW_WIDE:
+        return None
+    syms = set(ir.symbols(model))
+    known = t.shape is not None and all(d.value is not None or d.symbol in syms for d in t.shape)
+    if not known or t.shape == ():
+        return (
+            f"a {t.elem.name.lower()} output whose shape is not fixed by the inputs ({ir.type_str(t)}): "
+            f"onnxruntime_go {versions.ORT_GO_VERSION} copies one byte per element of ORT-allocated "
+            "ones, so the SDK must allocate it before the run"
+        )
+    return None
+
+
+GO = Target(
+    lang="go",
+    title="Go",
+    emitter="go",
+    check_driver="go_lang",
+    binding=f"github.com/yalue/onnxruntime_go {versions.ORT_GO_VERSION} (cgo) + libonnxruntime {versions.ORT_VERSION}",
+    runtime_dir="go",
+    caps=Capabilities(
+        elems={"input": _GO_ELEMS, "output": _GO_ELEMS},
+        elem_reason=f"onnxruntime_go {versions.ORT_GO_VERSION} has no such tensor element type",
+        sequence=_both(via("[]Tensor[T] or []map[K]V")),
+        sequence_elems={
+            "input": frozenset(_GO_ELEMS),
+            "output": frozenset(_GO_ELEMS) - GO_RAW_WIDE,
+        },
+        sequence_of_maps=_both(via("[]map[K]V")),
+        map=_both(via("map[K]V")),
+        map_keys=frozenset(
+            {ir.DType.STRING, ir.DType.INT8, ir.DType.INT16, ir.DType.INT32, ir.DType.INT64,
+             ir.DType.UINT8, ir.DType.UINT16, ir.DType.UINT32, ir.DType.UINT64}
+        ),
+        map_values=frozenset(_GO_NATIVE) - {ir.DType.STRING},
+        map_value_scalar_only=True,
+        optional=_both(no(_GO_NO_OPTIONAL)),
+        extra=_go_extra,
+    ),
+    options=frozenset({"package", "module", "version"}),
+)
+
+TARGETS: dict[str, Target] = {t.lang: t for t in (PYTHON, JAVA, GO)}
+LANGS: tuple[str, ...] = tuple(TARGETS)
+
+
+def get(lang: str) -> Target:
+    try:
+        return TARGETS[lang]
+    except KeyError:
+        raise UnsupportedModel(f"--lang {lang}: unknown (expected one of {', '.join(LANGS)})") from None
+
+
+# --- refusals ---------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Refusal:
+    where: str  # e.g. "input 'x'"
+    what: str  # e.g. "uint16 tensor inputs"
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: cannot carry {self.what}: {self.reason}"
+
+
+def _elem_name(d: ir.DType) -> str:
+    return d.name.lower()
+
+
+def _type_refusal(t: ir.ValueType, d: Direction, caps: Capabilities, in_seq: bool = False) -> tuple[str, str] | None:
+    """(what, reason) if ``t`` cannot be carried in direction ``d``."""
+    if isinstance(t, ir.TensorType):
+        f = caps.elems[d].get(t.elem)
+        if f is None:
+            return f"{_elem_name(t.elem)} tensor {d}s", caps.elem_reason
+        if not f.carried:
+            return f"{_elem_name(t.elem)} tensor {d}s", f.reason
+        if in_seq and t.elem not in caps.sequence_elems[d]:
+            return f"sequences of {_elem_name(t.elem)} tensors as {d}s", (
+                caps.sequence[d].reason or f"the binding cannot carry {_elem_name(t.elem)} tensors in a sequence"
+            )
+        return None
+    if isinstance(t, ir.SequenceType):
+        if not caps.sequence[d].carried:
+            return f"sequence {d}s", caps.sequence[d].reason
+        if isinstance(t.elem, ir.MapType):
+            if not caps.sequence_of_maps[d].carried:
+                return f"sequence-of-map {d}s", caps.sequence_of_maps[d].reason
+            return _type_refusal(t.elem, d, caps)
+        if isinstance(t.elem, ir.TensorType):
+            return _type_refusal(t.elem, d, caps, in_seq=True)
+        if caps.nested_sequences:
+            return _type_refusal(t.elem, d, caps)
+        return f"{ir.type_str(t)} {d}s", "sequences hold tensors or maps only in this SDK"
+    if isinstance(t, ir.MapType):
+        if not caps.map[d].carried:
+            return f"map {d}s", caps.map[d].reason
+        v = t.value
+        if t.key not in caps.map_keys:
+            return f"maps with {_elem_name(t.key)} keys as {d}s", (
+                "map keys must be one of " + ", ".join(sorted(_elem_name(k) for k in caps.map_keys))
+            )
+        if caps.map_values is None:
+            return _type_refusal(v, d, caps)
+        if not isinstance(v, ir.TensorType) or v.elem not in caps.map_values:
+            return f"maps with {ir.type_str(v)} values as {d}s", (
+                "map values must be tensors of " + ", ".join(sorted(_elem_name(k) for k in caps.map_values))
+            )
+        if caps.map_value_scalar_only and v.shape not in (None, ()):
+            return f"maps with {ir.type_str(v)} values as {d}s", "map values must be scalars"
+        return None
+    if not caps.optional[d].carried:
+        return f"optional {d}s", caps.optional[d].reason
+    return _type_refusal(t.elem, d, caps)
+
+
+def refusals(lang: str, model: ir.Model) -> list[Refusal]:
+    """Everything in ``model``'s signature that ``lang`` cannot carry, in signature order."""
+    caps = get(lang).caps
+    out: list[Refusal] = []
+    for d, values in (("input", model.inputs), ("output", model.outputs)):
+        direction: Direction = "input" if d == "input" else "output"
+        for v in values:
+            where = f"{d} {v.name!r}"
+            r = _type_refusal(v.type, direction, caps)
+            if r is not None:
+                out.append(Refusal(where, r[0], r[1]))
+                continue
+            if caps.extra is not None:
+                reason = caps.extra(v, direction, model)
+                if reason is not None:
+                    out.append(Refusal(where, f"this {ir.type_str(v.type)} {d}", reason))
+    return out
+
+
+def require(lang: str, model: ir.Model, label: str = "this model") -> None:
+    """Raise ``UnsupportedModel`` naming every value ``lang`` cannot carry, and why."""
+    found = refusals(lang, model)
+    if found:
+        t = get(lang)
+        head = f"the {t.title} SDK ({t.binding}) cannot carry {label}: "
+        raise UnsupportedModel(head + "; ".join(str(r) for r in found))
+
+
+# --- the support matrix (docs/support.md) ------------------------------------------------------
+
+
+def _cell(f: Feature | None, fallback_reason: str) -> str:
+    if f is None:
+        return "no: " + fallback_reason
+    if not f.carried:
+        return "no: " + f.reason
+    return "yes" + (f" ({f.note})" if f.note else "")
+
+
+def _names(ds: Iterable[ir.DType]) -> str:
+    chosen = set(ds)
+    return ", ".join(_elem_name(x) for x in ir.DType if x in chosen) or "none"
+
+
+def _rows(c: Capabilities) -> list[tuple[str, str, str]]:
+    rows = [
+        (f"tensor of {_elem_name(dt)}", _cell(c.elems["input"].get(dt), c.elem_reason),
+         _cell(c.elems["output"].get(dt), c.elem_reason))
+        for dt in ir.DType
+    ]
+    per: list[tuple[str, Callable[[Direction], str]]] = [
+        ("sequence", lambda d: _cell(c.sequence[d], "")),
+        ("tensor types in a sequence", lambda d: _names(c.sequence_elems[d])),
+        ("sequence of maps", lambda d: _cell(c.sequence_of_maps[d], "")),
+        ("sequence of sequences", lambda d: "yes" if c.nested_sequences else "no"),
+        ("map", lambda d: _cell(c.map[d], "")),
+        ("map keys", lambda d: _names(c.map_keys)),
+        ("map values", lambda d: "any carried type" if c.map_values is None
+         else _names(c.map_values) + (" (scalars)" if c.map_value_scalar_only else "")),
+        ("optional", lambda d: _cell(c.optional[d], "")),
+    ]
+    return rows + [(label, f("input"), f("output")) for label, f in per]
+
+
+def support_matrix(langs: Sequence[str] = LANGS) -> str:
+    """The support matrix as Markdown; ``docs/support.md`` holds exactly this text."""
+    out = [
+        "# What each SDK can carry",
+        "",
+        "Generated from `generator/targets.py` by `python -m generator.targets > docs/support.md`;",
+        "`tests/test_targets.py` keeps this file in sync. sdkgen refuses, at generation time and with",
+        "the reason below, a model whose signature uses something a language cannot carry.",
+    ]
+    for t in (get(x) for x in langs):
+        out += ["", f"## {t.title}", "", f"Binding: {t.binding}.", "", "| value | input | output |", "|---|---|---|"]
+        out += [f"| {a} | {b} | {x} |" for a, b, x in _rows(t.caps)]
+        if t.caps.extra is not None and t.caps.extra.__doc__:
+            out += ["", "Also: " + " ".join(inspect.cleandoc(t.caps.extra.__doc__).split())]
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - a maintenance command
+    print(support_matrix(), end="")

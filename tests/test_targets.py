@@ -1,0 +1,82 @@
+"""The targets registry is the one place that decides what each language carries."""
+
+from __future__ import annotations
+
+import pytest
+from onnx import TensorProto, helper
+
+from generator import emit, ir, reader, targets
+from generator.errors import UnsupportedModel
+
+from .paths import REPO
+
+
+def _model(elem: int, kind: str = "tensor") -> ir.Model:
+    t = helper.make_tensor_type_proto(elem, [2])
+    if kind == "seq":
+        t = helper.make_sequence_type_proto(t)
+    elif kind == "opt":
+        t = helper.make_optional_type_proto(t)
+    vi = helper.make_value_info("x", t)
+    vo = helper.make_value_info("y", t)
+    g = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g", [vi], [vo])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 21)], ir_version=10)
+    return reader.read_bytes(m.SerializeToString())
+
+
+def test_support_matrix_doc_is_in_sync() -> None:
+    doc = (REPO / "docs" / "support.md").read_text(encoding="utf-8")
+    assert doc == targets.support_matrix(), "run: python -m generator.targets > docs/support.md"
+
+
+def test_every_language_declares_every_element_type_either_way() -> None:
+    for t in targets.TARGETS.values():
+        for d in targets.DIRECTIONS:
+            for dt in ir.DType:
+                f = t.caps.elems[d].get(dt)
+                assert f is None or f.carried or f.reason, (t.lang, d, dt)
+        assert t.caps.elem_reason
+
+
+@pytest.mark.parametrize(
+    ("lang", "elem", "kind", "refused"),
+    [
+        ("python", TensorProto.FLOAT, "tensor", []),
+        ("python", TensorProto.BFLOAT16, "tensor", ["input 'x'", "output 'y'"]),
+        ("java", TensorProto.UINT16, "tensor", ["input 'x'"]),  # uint16 outputs come back as short bits
+        ("java", TensorProto.FLOAT, "seq", ["input 'x'"]),
+        ("java", TensorProto.INT32, "seq", ["input 'x'", "output 'y'"]),
+        ("java", TensorProto.FLOAT, "opt", ["input 'x'", "output 'y'"]),
+        ("go", TensorProto.FLOAT, "opt", ["input 'x'", "output 'y'"]),
+        ("go", TensorProto.FLOAT16, "seq", ["output 'y'"]),
+        ("go", TensorProto.INT4, "tensor", ["input 'x'", "output 'y'"]),
+        ("python", TensorProto.FLOAT, "opt", []),
+    ],
+)
+def test_refusals_follow_the_registry(lang: str, elem: int, kind: str, refused: list[str]) -> None:
+    m = _model(elem, kind)
+    got = targets.refusals(lang, m)
+    assert [r.where for r in got] == refused
+    if refused:
+        with pytest.raises(UnsupportedModel, match="cannot carry"):
+            emit.generate(lang, [emit.ModelSource(m, b"", "m")], emit.Options())
+
+
+def test_go_float16_output_needs_a_shape_the_inputs_fix() -> None:
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT16, ["n"])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT16, ["m"])
+    g = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g", [x], [y])
+    m = reader.read_bytes(helper.make_model(g, ir_version=10).SerializeToString())
+    (r,) = targets.refusals("go", m)
+    assert r.where == "output 'y'" and "not fixed by the inputs" in r.reason
+    assert targets.refusals("java", m) == [] and targets.refusals("python", m) == []
+
+
+def test_options_that_do_not_apply_are_refused() -> None:
+    from generator.errors import UserError
+
+    emit.check_options("go", ["module", "package"])
+    with pytest.raises(UserError, match="--module does not apply to python"):
+        emit.check_options("python", ["module"])
+    with pytest.raises(UserError, match="--group-id does not apply to go"):
+        emit.check_options("go", ["group_id"])
