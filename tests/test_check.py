@@ -13,7 +13,17 @@ import pytest
 
 from generator import fixtures, ir, reader
 from generator.check.compare import compare
-from generator.check.outcome import FAIL, OK, ORT_CANNOT, XFAIL, XPASS, judge, judge_ort
+from generator.check.outcome import (
+    FAIL,
+    OK,
+    ORT_CANNOT,
+    REFUSED,
+    XFAIL,
+    XPASS,
+    judge,
+    judge_ort,
+    judge_refused,
+)
 
 from .paths import ONNX_BACKEND_DATA, ORT_DATASETS
 
@@ -73,6 +83,9 @@ def test_strict_lists_both_ways() -> None:
     assert judge_ort("ort-cannot-load", "x", None).outcome == FAIL
     assert judge_ort("ort-cannot-run", "x", ["ort-cannot-load", "why"]).outcome == FAIL
     assert judge_ort("", "", ["ort-cannot-load", "why"]).outcome == XPASS
+    assert judge_refused("input 'x': cannot carry ...", None).outcome == REFUSED
+    # A list entry for what the registry refuses is stale: the registry already says why.
+    assert judge_refused("input 'x': cannot carry ...", "listed by hand").outcome == XPASS
 
 
 # --- the command -------------------------------------------------------------------
@@ -100,7 +113,7 @@ def test_corrupted_expected_output_fails_in_every_language(tmp_path: Path) -> No
     rows = {line.split()[0]: line for line in r.stdout.splitlines() if line.startswith("test_Conv1d")}
     assert "mismatch" not in rows["test_Conv1d"] and rows["test_Conv1d"].count("ok") == 3
     assert rows["test_Conv1d_corrupted"].count("mismatch") == 3
-    assert "CHECK FAILED: 3 ok, 0 expected failures, 3 unexpected failures" in r.stdout
+    assert "CHECK FAILED: 3 ok, 0 refused by the targets registry, 0 expected failures, 3 unexpected failures" in r.stdout
     assert r.stdout.rstrip().splitlines()[-1] == "3 passed, 3 failed"
     suites = ET.parse(junit).getroot().findall("testsuite")
     assert sorted(s.get("name") for s in suites) == ["sdkgen-check.go", "sdkgen-check.java", "sdkgen-check.python"]
