@@ -24,6 +24,7 @@ Examples:
   sdkgen model.onnx --lang go --module example.com/m/sdk
   sdkgen a.onnx b.onnx --lang go --out sdk/   # one SDK, one runtime, both models
   sdkgen                                     # every SDK ./sdkgen.yaml lists
+  sdkgen diff sdk/go                         # exit 1 if the committed SDK is stale or edited
   sdkgen inspect model.onnx                  # the signature as a table
   sdkgen inspect model.onnx --json           # the IR as JSON
 """
@@ -62,6 +63,8 @@ def cli() -> None:
 @click.option("--version", "sdk_version", help="Version of the generated SDK [default: 0.1.0].")
 @click.option("--model-path", is_flag=True, help="Do not embed the model; load it from a path at run time.")
 @click.option("--force", is_flag=True, help="Replace --out even if sdkgen did not create it.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing: print a diff and exit 1 if --out differs from what would be generated.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 def generate(
     models: tuple[str, ...],
@@ -76,6 +79,7 @@ def generate(
     sdk_version: str | None,
     model_path: bool,
     force: bool,
+    check_only: bool,
     debug: bool,
 ) -> None:
     """Generate one SDK for MODEL(s) (the default command: `sdkgen MODEL... --lang L`), or every
@@ -83,8 +87,10 @@ def generate(
     given = {"package": package, "module": go_module, "group_id": group_id, "artifact_id": artifact_id,
              "version": sdk_version}
     set_opts = tuple(k for k, v in given.items() if v is not None)
+    code = 0
 
     def run() -> None:
+        nonlocal code
         if models:
             if config_path is not None:
                 raise UserError("give MODEL arguments or --config, not both")
@@ -113,12 +119,20 @@ def generate(
                     raise UserError(f"{cfg}: no sdks.{lang} entry")
         sources = project.read_models(proj.models)
         for sdk in proj.sdks:
-            files = emit.emit(sdk.lang, sources, sdk.opts)
-            writer.write_tree(sdk.out, files, force=force)
-            click.echo(f"sdkgen: wrote {len(files)} files to {sdk.out} ({sdk.lang}, "
+            if check_only:
+                from . import diff as diff_mod
+
+                files, record = project.render_sdk(sdk, sources)
+                current = diff_mod.compare(writer.target_dir(sdk.out), files, record, click.echo)
+                click.echo(f"sdkgen: {sdk.out}: {'current' if current else 'STALE'}", err=True)
+                code = code or (0 if current else 1)
+                continue
+            n = project.write_sdk(sdk, sources, force=force)
+            click.echo(f"sdkgen: wrote {n} files to {sdk.out} ({sdk.lang}, "
                        f"{len(sources)} model{'s' if len(sources) != 1 else ''})", err=True)
 
     _guard(run, debug)
+    sys.exit(code)
 
 
 @cli.command(epilog=EXAMPLES)
@@ -199,6 +213,46 @@ def check(models: tuple[str, ...], suites: tuple[str, ...], fixtures_dir: str | 
             n_cases=n_cases, seed=seed, dims=fx.parse_dims(dims), echo=click.echo,
             log=lambda s: click.echo(s, err=True),
         )
+
+    _guard(run, debug)
+    sys.exit(code)
+
+
+@cli.command()
+@click.argument("dirs", nargs=-1, type=click.Path(path_type=str))
+@click.option("--config", "-c", "config_path", type=click.Path(path_type=str),
+              help=f"Check every SDK this config lists [default: ./{project.CONFIG_NAME} when no DIR is given].")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+def diff(dirs: tuple[str, ...], config_path: str | None, debug: bool) -> None:
+    """Regenerate each SDK DIR in memory from its .sdkgen record (or every SDK of the config file,
+    with the options it sets now); print a unified diff and exit 1 when a tree is stale or
+    hand-edited, 0 when every tree is current (for CI)."""
+    from . import diff as diff_mod
+
+    code = 0
+
+    def run() -> None:
+        nonlocal code
+        outs = [Path(d) for d in dirs]
+        if not outs:
+            cfg = config_path or project.CONFIG_NAME
+            if config_path is None and not Path(cfg).is_file():
+                raise UserError(f"no DIR given and no ./{project.CONFIG_NAME} here")
+            proj = project.load_config(cfg)
+            sources = project.read_models(proj.models)
+            for sdk in proj.sdks:  # what the config asks for now, not what the record says
+                files, record = project.render_sdk(sdk, sources)
+                out = writer.target_dir(sdk.out)
+                current = diff_mod.compare(out, files, record, click.echo)
+                click.echo(f"sdkgen diff: {out}: {'current' if current else 'STALE'}", err=True)
+                code = code or (0 if current else 1)
+            return
+        elif config_path is not None:
+            raise UserError("give DIR arguments or --config, not both")
+        for o in outs:
+            current = diff_mod.diff_tree(o, click.echo)
+            click.echo(f"sdkgen diff: {o}: {'current' if current else 'STALE'}", err=True)
+            code = code or (0 if current else 1)
 
     _guard(run, debug)
     sys.exit(code)

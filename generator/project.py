@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import emit, reader, targets
+from . import emit, marker, reader, targets, writer
 from .errors import UserError
 
 CONFIG_NAME = "sdkgen.yaml"
@@ -60,13 +60,27 @@ def model_entries(paths: Sequence[str], name: str | None, embed: bool) -> tuple[
     return tuple(ModelEntry(p, name or emit.default_name(p), embed) for p in paths)
 
 
-def read_models(entries: Sequence[ModelEntry]) -> list[emit.ModelSource]:
-    """Read each model file once (signature and embedded bytes come from the same read)."""
+def read_models(entries: Sequence[ModelEntry]) -> list[tuple[str, emit.ModelSource]]:
+    """(path, source) per model; each file is read once (signature and embedded bytes come from
+    the same read)."""
     out = []
     for e in entries:
         m, data = reader.read_file(e.path)
-        out.append(emit.ModelSource(model=m, data=data, name=e.name, embed=e.embed))
+        out.append((e.path, emit.ModelSource(model=m, data=data, name=e.name, embed=e.embed)))
     return out
+
+
+def render_sdk(sdk: SdkEntry, sources: Sequence[tuple[str, emit.ModelSource]]) -> tuple[dict[str, bytes], bytes]:
+    """The SDK's files and its marker record (``generator.marker``), in memory."""
+    files = emit.emit(sdk.lang, [s for _, s in sources], sdk.opts)
+    record = marker.make(sdk.lang, sdk.opts, sdk.given, sources, files, sdk.out)
+    return files, record.to_bytes()
+
+
+def write_sdk(sdk: SdkEntry, sources: Sequence[tuple[str, emit.ModelSource]], *, force: bool) -> int:
+    files, record = render_sdk(sdk, sources)
+    writer.write_tree(sdk.out, files, marker=record, force=force)
+    return len(files)
 
 
 def _where(path: Path, key: str) -> str:

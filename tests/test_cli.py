@@ -15,6 +15,7 @@ from generator.errors import UserError
 from .paths import MODELS, ORT_DATASETS
 
 LOGREG = ORT_DATASETS / "logreg_iris.onnx"
+M = b"{}\n"  # a marker record; its content does not matter to the writer
 
 
 def sdkgen(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -120,22 +121,22 @@ def test_regenerate_replaces_whole_tree(tmp_path: Path) -> None:
 
 
 def test_writer_rejects_paths_outside_out(tmp_path: Path) -> None:
-    for bad in ("../evil", "/abs", "a/../../b", ""):
+    for bad in ("../evil", "/abs", "a/../../b", "", ".sdkgen"):
         with pytest.raises(ValueError, match="unsafe path"):
-            writer.write_tree(tmp_path / "o", {bad: b"x"})
+            writer.write_tree(tmp_path / "o", {bad: b"x"}, marker=M)
     assert not (tmp_path / "o").exists() and not (tmp_path / "evil").exists()
 
 
 def test_writer_failure_keeps_old_tree(tmp_path: Path) -> None:
     out = tmp_path / "o"
-    writer.write_tree(out, {"a.txt": b"old"})
+    writer.write_tree(out, {"a.txt": b"old"}, marker=M)
 
     class Boom(dict[str, bytes]):
         def __getitem__(self, key: str) -> bytes:
             raise OSError("disk full")
 
     with pytest.raises(UserError, match="cannot write: disk full"):
-        writer.write_tree(out, Boom({"a.txt": b"new"}))
+        writer.write_tree(out, Boom({"a.txt": b"new"}), marker=M)
     assert (out / "a.txt").read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
 
@@ -144,7 +145,7 @@ def test_out_is_a_file(tmp_path: Path) -> None:
     f = tmp_path / "f"
     f.write_text("x")
     with pytest.raises(UserError, match="not a directory"):
-        writer.write_tree(f, {"a": b""})
+        writer.write_tree(f, {"a": b""}, marker=M)
 
 
 def test_unwritable_out_is_one_line_error(tmp_path: Path) -> None:

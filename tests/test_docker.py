@@ -85,7 +85,7 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 def generate(lang: str, out: Path, **opts: Any) -> None:
     m = reader.read(MODEL)
-    writer.write_tree(out, emit_model(lang, m, MODEL.read_bytes(), "sigmoid", **opts))
+    writer.write_tree(out, emit_model(lang, m, MODEL.read_bytes(), "sigmoid", **opts), marker=b"{}\n")
 
 
 def python_wheels(ctx: Path, tmp: Path) -> None:

@@ -61,7 +61,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
         name = case["model"].parent.name if case["model"].name == "model.onnx" else case["model"].stem
         files = emit_model("python", m, case["model"].read_bytes(), name, package=package)
         out = work / "sdks" / package
-        writer.write_tree(out, files)
+        writer.write_tree(out, files, marker=b"{}\n")
         sdk_dirs.append(out)
         manifest.append(
             {

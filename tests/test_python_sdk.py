@@ -28,7 +28,7 @@ TRANSFORMER = MODELS / "tiny_transformer.onnx"
 def _generate(tmp: Path, model: Path, package: str, **opts: Any) -> ModuleType:
     m = reader.read(model)
     files = emit_model("python", m, model.read_bytes(), model.stem, package=package, **opts)
-    writer.write_tree(tmp / package, files)
+    writer.write_tree(tmp / package, files, marker=b"{}\n")
     sys.path.insert(0, str(tmp / package / "src"))
     return importlib.import_module(package)
 
