@@ -62,6 +62,10 @@ def cli() -> None:
 @click.option("--artifact-id", help="Maven artifactId (java) or Python distribution name (python).")
 @click.option("--version", "sdk_version", help="Version of the generated SDK [default: 0.1.0].")
 @click.option("--model-path", is_flag=True, help="Do not embed the model; load it from a path at run time.")
+@click.option("--downgrade", is_flag=True,
+              help="Embed a copy lowered to the IR version and opsets the pinned ONNX Runtime loads "
+                   "(only when the model uses nothing newer).")
+@click.option("--no-load-check", is_flag=True, help="Do not load embedded models into ONNX Runtime at generation.")
 @click.option("--force", is_flag=True, help="Replace --out even if sdkgen did not create it.")
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing: print a diff and exit 1 if --out differs from what would be generated.")
@@ -78,6 +82,8 @@ def generate(
     artifact_id: str | None,
     sdk_version: str | None,
     model_path: bool,
+    downgrade: bool,
+    no_load_check: bool,
     force: bool,
     check_only: bool,
     debug: bool,
@@ -99,7 +105,8 @@ def generate(
             emit.check_options(lang, set_opts)
             if len(models) > 1 and out is None:
                 raise UserError("--out is required when generating one SDK for several models")
-            entries = project.model_entries(models, name, embed=not model_path)
+            entries = project.model_entries(models, name, embed=not model_path, downgrade=downgrade,
+                                            load_check=not no_load_check)
             opts = emit.Options(**{k: v for k, v in given.items() if v is not None})
             sdk = project.SdkEntry(lang, out or f"{emit.default_name(models[0])}-{lang}", opts, set_opts)
             proj = project.Project(entries, (sdk,))
@@ -108,7 +115,8 @@ def generate(
             if config_path is None and not Path(cfg).is_file():
                 raise UserError(f"no MODEL given and no ./{project.CONFIG_NAME} here "
                                 "(expected `sdkgen MODEL --lang L` or a config file)")
-            flags = [f for f, v in (("--out", out), ("--name", name), ("--model-path", model_path or None))
+            flags = [f for f, v in (("--out", out), ("--name", name), ("--model-path", model_path or None),
+                                    ("--downgrade", downgrade or None), ("--no-load-check", no_load_check or None))
                      if v is not None] + [emit.OPTION_FLAGS[k] for k in set_opts]
             if flags:
                 raise UserError(f"{', '.join(flags)} cannot be combined with a config file (set them in {cfg})")
@@ -127,6 +135,10 @@ def generate(
                 click.echo(f"sdkgen: {sdk.out}: {'current' if current else 'STALE'}", err=True)
                 code = code or (0 if current else 1)
                 continue
+            for x in sources:
+                if x.changes:
+                    click.echo(f"sdkgen: {x.entry.path}: the embedded copy differs from the file: "
+                               f"{', '.join(x.changes)}", err=True)
             n = project.write_sdk(sdk, sources, force=force)
             click.echo(f"sdkgen: wrote {n} files to {sdk.out} ({sdk.lang}, "
                        f"{len(sources)} model{'s' if len(sources) != 1 else ''})", err=True)

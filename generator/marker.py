@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 from . import __version__, emit
 from .errors import UserError
@@ -28,7 +28,9 @@ class ModelRecord:
     path: str  # POSIX, relative to the output directory
     name: str
     embed: bool
-    sha256: str
+    sha256: str  # of the model file (an embedded copy may differ: see ``changes``)
+    downgrade: bool = False
+    load_check: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,21 +64,30 @@ def relative_model_path(model_path: str, out: str) -> str:
     return PurePosixPath(*Path(rel).parts).as_posix()
 
 
+class _Loaded(Protocol):
+    @property
+    def entry(self) -> Any: ...
+    @property
+    def file_sha256(self) -> str: ...
+
+
 def make(
     lang: str,
     opts: emit.Options,
     given: Sequence[str],
-    models: Sequence[tuple[str, emit.ModelSource]],
+    models: Sequence[_Loaded],
     files: Mapping[str, bytes],
     out: str,
 ) -> Record:
-    """The record of one generated tree; ``models`` pairs each source with its file path."""
+    """The record of one generated tree (``models``: ``project.LoadedModel``s)."""
     return Record(
         sdkgen_version=__version__,
         lang=lang,
         options={k: str(getattr(opts, k)) for k in given},
         models=tuple(
-            ModelRecord(relative_model_path(path, out), m.name, m.embed, m.model.sha256) for path, m in models
+            ModelRecord(relative_model_path(m.entry.path, out), m.entry.name, m.entry.embed, m.file_sha256,
+                        m.entry.downgrade, m.entry.load_check)
+            for m in models
         ),
         files={rel: sha256(data) for rel, data in files.items()},
     )
@@ -112,7 +123,8 @@ def read(out: Path) -> Record:
         if not isinstance(m, dict):
             raise UserError(f"{w}: expected a mapping")
         models.append(ModelRecord(_field(m, "path", str, w), _field(m, "name", str, w),
-                                  _field(m, "embed", bool, w), _field(m, "sha256", str, w)))
+                                  _field(m, "embed", bool, w), _field(m, "sha256", str, w),
+                                  _field(m, "downgrade", bool, w), _field(m, "load_check", bool, w)))
     options = _field(doc, "options", dict, where)
     files = _field(doc, "files", dict, where)
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in {**options, **files}.items()):

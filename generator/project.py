@@ -8,6 +8,8 @@ an output per language; every model of a language goes into one SDK with one run
       - path: models/iris.onnx      # relative to this file
         name: Iris                  # optional; default: the file's stem
         embed: false                # optional; false = load from a path at run time
+        downgrade: true             # optional; embed a copy lowered to ORT's IR version/opsets
+        load_check: false           # optional; do not load the embedded model into ORT first
       - path: models/encoder.onnx
     sdks:
       python: {out: sdk/python, package: team_models, version: 1.2.0}
@@ -24,11 +26,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import emit, marker, reader, targets, writer
+from . import compat, emit, marker, reader, targets, writer
 from .errors import UserError
 
 CONFIG_NAME = "sdkgen.yaml"
-_MODEL_KEYS = {"path", "name", "embed"}
+_MODEL_KEYS = {"path", "name", "embed", "downgrade", "load_check"}
 _SDK_KEYS = {"out"} | set(emit.OPTION_FLAGS)
 
 
@@ -37,6 +39,18 @@ class ModelEntry:
     path: str  # as the user wrote it, resolved against the config file's directory
     name: str
     embed: bool = True
+    downgrade: bool = False  # embed a copy lowered to the pinned ORT's IR version / opsets
+    load_check: bool = True  # load an embedded model into ONNX Runtime at generation
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadedModel:
+    """A model as read for one generation: the entry, its file's sha256 and what the SDK gets."""
+
+    entry: ModelEntry
+    file_sha256: str
+    source: emit.ModelSource
+    changes: tuple[str, ...] = ()  # how the embedded copy differs from the file
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,31 +67,36 @@ class Project:
     sdks: tuple[SdkEntry, ...]
 
 
-def model_entries(paths: Sequence[str], name: str | None, embed: bool) -> tuple[ModelEntry, ...]:
+def model_entries(paths: Sequence[str], name: str | None, *, embed: bool, downgrade: bool = False,
+                  load_check: bool = True) -> tuple[ModelEntry, ...]:
     """Models named on the command line; ``--name`` only names a single model."""
     if name is not None and len(paths) != 1:
         raise UserError("--name names one model; with several models, name them in a config file (sdkgen.yaml)")
-    return tuple(ModelEntry(p, name or emit.default_name(p), embed) for p in paths)
+    return tuple(ModelEntry(p, name or emit.default_name(p), embed, downgrade, load_check) for p in paths)
 
 
-def read_models(entries: Sequence[ModelEntry]) -> list[tuple[str, emit.ModelSource]]:
-    """(path, source) per model; each file is read once (signature and embedded bytes come from
-    the same read)."""
+def read_models(entries: Sequence[ModelEntry]) -> list[LoadedModel]:
+    """Read each model file once (the signature and the embedded bytes come from the same read)
+    and check it against the pinned ONNX Runtime (``generator.compat``)."""
     out = []
     for e in entries:
         m, data = reader.read_file(e.path)
-        out.append((e.path, emit.ModelSource(model=m, data=data, name=e.name, embed=e.embed)))
+        prepared = compat.prepare(e.path, data, embed=e.embed, downgrade=e.downgrade, check_load=e.load_check)
+        if prepared.data is not data:
+            m = reader.read_bytes(prepared.data, e.path)
+        source = emit.ModelSource(model=m, data=prepared.data, name=e.name, embed=e.embed)
+        out.append(LoadedModel(e, marker.sha256(data), source, prepared.changes))
     return out
 
 
-def render_sdk(sdk: SdkEntry, sources: Sequence[tuple[str, emit.ModelSource]]) -> tuple[dict[str, bytes], bytes]:
+def render_sdk(sdk: SdkEntry, loaded: Sequence[LoadedModel]) -> tuple[dict[str, bytes], bytes]:
     """The SDK's files and its marker record (``generator.marker``), in memory."""
-    files = emit.emit(sdk.lang, [s for _, s in sources], sdk.opts)
-    record = marker.make(sdk.lang, sdk.opts, sdk.given, sources, files, sdk.out)
+    files = emit.emit(sdk.lang, [x.source for x in loaded], sdk.opts)
+    record = marker.make(sdk.lang, sdk.opts, sdk.given, loaded, files, sdk.out)
     return files, record.to_bytes()
 
 
-def write_sdk(sdk: SdkEntry, sources: Sequence[tuple[str, emit.ModelSource]], *, force: bool) -> int:
+def write_sdk(sdk: SdkEntry, sources: Sequence[LoadedModel], *, force: bool) -> int:
     files, record = render_sdk(sdk, sources)
     writer.write_tree(sdk.out, files, marker=record, force=force)
     return len(files)
@@ -134,11 +153,13 @@ def load_config(path: str | Path) -> Project:
         if "path" not in m:
             raise UserError(f"{p}: {where}: path is missing")
         mp = _str(p, f"{where}.path", m["path"])
-        embed = m.get("embed", True)
-        if not isinstance(embed, bool):
-            raise UserError(f"{p}: {where}.embed: expected true or false, got {embed!r}")
+        flags = {}
+        for key, default in (("embed", True), ("downgrade", False), ("load_check", True)):
+            flags[key] = m.get(key, default)
+            if not isinstance(flags[key], bool):
+                raise UserError(f"{p}: {where}.{key}: expected true or false, got {flags[key]!r}")
         name = _str(p, f"{where}.name", m["name"]) if "name" in m else emit.default_name(mp)
-        models.append(ModelEntry(str(base / mp), name, embed))
+        models.append(ModelEntry(str(base / mp), name, **flags))
     raw_sdks = doc.get("sdks")
     if not isinstance(raw_sdks, dict) or not raw_sdks:
         raise UserError(f"{p}: sdks: expected a mapping of language to options, e.g. python: {{out: sdk/python}}")

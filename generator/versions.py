@@ -9,6 +9,12 @@ so 1.29.0 is the newest version both registries serve.
 
 ORT_VERSION = "1.29.0"
 
+# What that ONNX Runtime loads (tests/test_versions.py probes the real one): models of IR version
+# <= 13 and these opsets. onnx 1.23's helper.make_model writes IR 14 / opset 28 by default, so
+# every model built with it needs ir_version=13 (generator/compat.py says so at generation).
+ORT_MAX_IR_VERSION = 13
+ORT_MAX_OPSETS = {"ai.onnx": 26, "ai.onnx.ml": 5}
+
 # github.com/yalue/onnxruntime_go: v1.27.0 asks the library for C API version 24
 # (ORT 1.24); a newer libonnxruntime serves older API versions, so 1.29.0 works.
 ORT_GO_VERSION = "v1.27.0"

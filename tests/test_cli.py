@@ -89,7 +89,8 @@ def test_unmappable_type_is_a_user_error(tmp_path: Path) -> None:
 
     x = helper.make_tensor_value_info("x", TensorProto.BFLOAT16, [2])
     m = helper.make_model(helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g", [x],
-                                            [helper.make_tensor_value_info("y", TensorProto.BFLOAT16, [2])]))
+                                            [helper.make_tensor_value_info("y", TensorProto.BFLOAT16, [2])]),
+                          ir_version=13, opset_imports=[helper.make_opsetid("", 21)])
     save(m, tmp_path / "b.onnx")
     r = sdkgen(str(tmp_path / "b.onnx"), "--lang", "python", "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and "bfloat16 tensor inputs" in r.stderr and "Traceback" not in r.stderr

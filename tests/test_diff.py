@@ -29,8 +29,8 @@ def test_record_is_machine_readable_and_has_no_absolute_path(tree: Path) -> None
     text = (tree / ".sdkgen").read_text()
     rec = json.loads(text)
     assert rec["sdkgen_version"] == __version__ and rec["format"] == 1
-    assert rec["models"] == [{"path": "../iris.onnx", "name": "iris", "embed": True,
-                              "sha256": rec["models"][0]["sha256"]}]
+    assert rec["models"] == [{"path": "../iris.onnx", "name": "iris", "embed": True, "downgrade": False,
+                              "load_check": True, "sha256": rec["models"][0]["sha256"]}]
     files = sorted(str(p.relative_to(tree)) for p in tree.rglob("*") if p.is_file() and p.name != ".sdkgen")
     assert sorted(rec["files"]) == files
     assert str(tree.parent) not in text

@@ -42,3 +42,29 @@ def test_go_sum_hashes_match_the_go_proxy(tmp_path) -> None:  # type: ignore[no-
     )
     info = json.loads(r.stdout)
     assert (info["Sum"], info["GoModSum"]) == versions.ORT_GO_SUMS
+
+
+@pytest.mark.parametrize(
+    ("ir", "opsets", "loads"),
+    [
+        (versions.ORT_MAX_IR_VERSION, {"": versions.ORT_MAX_OPSETS["ai.onnx"]}, True),
+        (versions.ORT_MAX_IR_VERSION + 1, {"": 17}, False),
+        (versions.ORT_MAX_IR_VERSION, {"": versions.ORT_MAX_OPSETS["ai.onnx"] + 1}, False),
+        (versions.ORT_MAX_IR_VERSION, {"": 17, "ai.onnx.ml": versions.ORT_MAX_OPSETS["ai.onnx.ml"]}, True),
+        (versions.ORT_MAX_IR_VERSION, {"": 17, "ai.onnx.ml": versions.ORT_MAX_OPSETS["ai.onnx.ml"] + 1}, False),
+    ],
+)
+def test_what_the_pinned_ort_loads_is_what_versions_says(ir: int, opsets: dict[str, int], loads: bool) -> None:
+    import onnxruntime as ort
+    from onnx import TensorProto, helper
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])
+    g = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g", [x], [y])
+    m = helper.make_model(g, ir_version=ir, opset_imports=[helper.make_opsetid(d, v) for d, v in opsets.items()])
+    try:
+        ort.InferenceSession(m.SerializeToString())
+        ok = True
+    except Exception:  # noqa: BLE001
+        ok = False
+    assert ok is loads
