@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test test-fast lint venv clean
+.PHONY: demo test test-fast lint venv clean bench
 
 venv: $(VENV)/.installed
 
@@ -27,8 +27,13 @@ test-fast: venv
 	$(PY) -m pytest tests -q -p no:cacheprovider -m "not slow"
 
 lint: venv
-	$(VENV)/bin/ruff check generator tests scripts
+	$(VENV)/bin/ruff check generator tests scripts bench
 	$(VENV)/bin/mypy generator
 
+# Every benchmark: tables on stdout, bench-results/ (JSON, charts), docs/BENCHMARKS.md rewritten.
+bench: venv
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[bench]'
+	$(PY) -m bench
+
 clean:
-	rm -rf $(VENV) demo-out build dist
+	rm -rf $(VENV) demo-out build dist bench-results
