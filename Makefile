@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test test-fast lint venv clean bench
+.PHONY: demo test test-fast lint venv clean bench conformance
 
 venv: $(VENV)/.installed
 
@@ -34,6 +34,10 @@ lint: venv
 bench: venv
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[bench]'
 	$(PY) -m bench
+
+# `sdkgen check` over the whole ONNX backend node suite in every language; writes docs/conformance.md.
+conformance: venv
+	$(PY) scripts/conformance.py
 
 clean:
 	rm -rf $(VENV) demo-out build dist bench-results

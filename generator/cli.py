@@ -194,6 +194,9 @@ def fixtures(model: str, out: str, n_cases: int, seed: int, dims: tuple[str, ...
 @click.option("--rtol", default=1e-3, show_default=True, type=float, help="Relative tolerance for floats.")
 @click.option("--atol", default=1e-7, show_default=True, type=float, help="Absolute tolerance for floats.")
 @click.option("--junit", "junit_path", type=click.Path(path_type=str), help="Write JUnit XML here.")
+@click.option("--json", "json_path", type=click.Path(path_type=str), help="Write every case x language result as JSON.")
+@click.option("--allow-ort-cannot", is_flag=True,
+              help="Cases raw ONNX Runtime cannot load or run pass as not checkable without an --ort-cannot list.")
 @click.option("--work", type=click.Path(path_type=str), help="Work dir [default: ~/.cache/sdkgen/check].")
 @click.option("--failures", "failures_dir", type=click.Path(file_okay=False, path_type=str),
               help="Directory of expected-failure lists LANG.tsv (case<TAB>reason); strict both ways.")
@@ -205,7 +208,8 @@ def fixtures(model: str, out: str, n_cases: int, seed: int, dims: tuple[str, ...
 @click.option("--dim", "dims", multiple=True, metavar="NAME=SIZE", help="Size of a symbolic dim [default: 2].")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 def check(models: tuple[str, ...], suites: tuple[str, ...], fixtures_dir: str | None, langs: str, rtol: float,
-          atol: float, junit_path: str | None, work: str | None, failures_dir: str | None,
+          atol: float, junit_path: str | None, json_path: str | None, allow_ort_cannot: bool,
+          work: str | None, failures_dir: str | None,
           ort_cannot: str | None, n_cases: int, seed: int, dims: tuple[str, ...], debug: bool) -> None:
     """Generate, build and run the SDKs on shared fixtures and compare every output (exit 1 on a mismatch)."""
     from . import fixtures as fx
@@ -220,6 +224,7 @@ def check(models: tuple[str, ...], suites: tuple[str, ...], fixtures_dir: str | 
             langs=[x.strip() for x in langs.split(",") if x.strip()], rtol=rtol, atol=atol,
             work=Path(work) if work else Path.home() / ".cache" / "sdkgen" / "check",
             junit_path=Path(junit_path) if junit_path else None,
+            json_path=Path(json_path) if json_path else None, allow_ort_cannot=allow_ort_cannot,
             failures_dir=Path(failures_dir) if failures_dir else None,
             ort_cannot=Path(ort_cannot) if ort_cannot else None,
             n_cases=n_cases, seed=seed, dims=fx.parse_dims(dims), echo=click.echo,

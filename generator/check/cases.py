@@ -19,7 +19,8 @@ class Case:
     model_path: Path
     model: ir.Model
     sets: list[fixtures.DataSet] = field(default_factory=list)
-    # "" when every language is run; else why not: "ort-cannot-load", "ort-cannot-run", "bad-fixture".
+    # "" when every language is run; else why not: "ort-cannot-load", "ort-cannot-run", "bad-fixture",
+    # "ort-mismatch" (raw ONNX Runtime itself does not give the expected outputs).
     problem: str = ""
     detail: str = ""
 
@@ -57,6 +58,8 @@ def collect(
     seed: int,
     dims: dict[str, int],
     log: Callable[[str], None],
+    rtol: float = 1e-3,
+    atol: float = 1e-7,
 ) -> list[Case]:
     """Read every model and its data sets. A model without fixtures gets ``n_cases`` made by
     ``fixtures.make`` (expected outputs from Python ORT) under ``gen_dir``."""
@@ -91,13 +94,16 @@ def collect(
                 "ort-cannot-run" if "cannot run" in msg else "bad-fixture")
             case.detail = msg
         out.append(case)
-    probe(out, log)
+    probe(out, log, rtol, atol)
     return out
 
 
-def probe(cases: list[Case], log: Callable[[str], None]) -> None:
-    """Run raw Python ORT on each case's first data set: cases it cannot load or run are not
-    SDK failures; they are reported as such (and must be listed, see outcome.py)."""
+def probe(cases: list[Case], log: Callable[[str], None], rtol: float = 1e-3, atol: float = 1e-7) -> None:
+    """Run raw Python ORT on each case's data sets: cases it cannot load or run, or whose
+    expected outputs it does not give itself, are not SDK failures; they are reported as such
+    (and must be listed, see outcome.py)."""
+    from .compare import compare
+
     for c in cases:
         if c.problem or not c.sets:
             continue
@@ -107,9 +113,17 @@ def probe(cases: list[Case], log: Callable[[str], None]) -> None:
             c.problem, c.detail = "ort-cannot-load", str(e).splitlines()[0][:300]
             continue
         try:
-            s = c.sets[0]
-            feed = {v.name: fixtures.load_value(p, v.type) for v, p in zip(c.model.inputs, s.inputs)}
-            sess.run(None, feed)
+            for s in c.sets:
+                feed = {v.name: fixtures.load_value(p, v.type) for v, p in zip(c.model.inputs, s.inputs)}
+                got = sess.run([v.name for v in c.model.outputs], feed)
+                for k, (v, p) in enumerate(zip(c.model.outputs, s.outputs)):
+                    msg, _ = compare(fixtures.load_value(p, v.type), got[k], v.type, rtol, atol,
+                                     f"{s.name} output {k} {v.name!r}")
+                    if msg:
+                        c.problem, c.detail = "ort-mismatch", f"raw ONNX Runtime: {msg}"
+                        break
+                if c.problem:
+                    break
         except UserError as e:
             c.problem, c.detail = "bad-fixture", str(e)
         except Exception as e:  # noqa: BLE001

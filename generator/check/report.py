@@ -75,3 +75,14 @@ def junit(results: Results, langs: Sequence[str], path: Path) -> None:
     ET.indent(suites)
     path.parent.mkdir(parents=True, exist_ok=True)
     ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
+
+
+def write_json(results: Results, langs: Sequence[str], path: Path) -> None:
+    """Every cell as JSON: {"langs": [...], "cases": {case id: {lang: {outcome, short, detail, max_abs}}}}."""
+    import json
+
+    doc = {"langs": list(langs), "cases": {
+        cid: {lang: {"outcome": c.outcome, "short": c.short, "detail": c.detail[:4000], "max_abs": c.max_abs}
+              for lang, c in cells.items()} for cid, cells in results.items()}}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")

@@ -13,7 +13,7 @@ from .cases import Case, collect, out_dir
 from .common import LangRun
 from .compare import compare
 from .outcome import OK, Cell, judge, judge_ort, judge_refused, load_list
-from .report import Results, failures, junit, summary, table
+from .report import Results, failures, junit, summary, table, write_json
 
 LANGS = targets.LANGS
 
@@ -61,6 +61,8 @@ def check(
     atol: float,
     work: Path,
     junit_path: Path | None,
+    json_path: Path | None = None,
+    allow_ort_cannot: bool = False,
     failures_dir: Path | None,
     ort_cannot: Path | None,
     n_cases: int,
@@ -79,7 +81,7 @@ def check(
     ort_list = load_list(ort_cannot, 3) if ort_cannot else {}
     work.mkdir(parents=True, exist_ok=True)
     cases = collect(models, suites, fixtures_dir, work / "generated-fixtures", n_cases=n_cases, seed=seed,
-                    dims=dims, log=log)
+                    dims=dims, log=log, rtol=rtol, atol=atol)
     runnable = [c for c in cases if not c.problem]
     results: Results = {c.id: {} for c in cases}
     for lang in langs:
@@ -102,7 +104,10 @@ def check(
     for c in cases:
         if c.problem:
             for lang in langs:
-                results[c.id][lang] = judge_ort(c.problem, c.detail, ort_list.get(c.id))
+                listed = ort_list.get(c.id)
+                if listed is None and allow_ort_cannot and c.problem != "bad-fixture":
+                    listed = [c.problem, "raw ONNX Runtime cannot (--allow-ort-cannot)"]
+                results[c.id][lang] = judge_ort(c.problem, c.detail, listed)
     passed, line, closing = summary(results)
     echo(table(results, langs))
     bad = failures(results, langs)
@@ -111,6 +116,8 @@ def check(
         echo(bad)
     if junit_path is not None:
         junit(results, langs, junit_path)
+    if json_path is not None:
+        write_json(results, langs, json_path)
     echo("")
     echo(f"{line}  [{time.monotonic() - t0:.0f}s, work dir {work}]")
     echo(closing)
