@@ -17,9 +17,7 @@ from typing import Any
 
 import pytest
 
-from generator import reader, writer
-from generator.naming import python as naming
-from tests.sdk import emit_model
+from generator import emit, reader, writer
 
 from .e2e.pyenv import make_venv, pip_install
 from .e2e.suite import load_ort_cannot
@@ -57,17 +55,21 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
     sdk_dirs = []
     for case in _cases():
         package = "sdk_" + re.sub(r"[^a-z0-9]+", "_", case["id"].lower()).strip("_")
-        m = reader.read(case["model"])
+        m, data = reader.read_file(case["model"])
         name = case["model"].parent.name if case["model"].name == "model.onnx" else case["model"].stem
-        files = emit_model("python", m, case["model"].read_bytes(), name, package=package)
+        gen = emit.generate("python", [emit.ModelSource(m, data, name)], emit.Options(package=package))
         out = work / "sdks" / package
-        writer.write_tree(out, files)
+        writer.write_tree(out, gen.files)
         sdk_dirs.append(out)
+        (mv,) = gen.view.models
         manifest.append(
             {
                 "id": case["id"],
                 "package": package,
-                "class_name": naming.class_name(name),
+                "class_name": mv.class_name,
+                "params": [v.ident for v in mv.inputs],
+                "inputs": [v.name for v in mv.inputs],
+                "outputs": [v.name for v in mv.outputs],
                 "model": str(case["model"]),
                 "datasets": case["datasets"],
             }
