@@ -195,9 +195,6 @@ class SdkView:
     def any_embedded(self) -> bool:
         return any(m.embed for m in self.models)
 
-    def model(self, name: str) -> ModelView:
-        return next(m for m in self.models if m.name == name)
-
 
 def _model_view(src: ModelSource, names: naming.ModelNames) -> ModelView:
     title = naming.doc_lines(src.name)
