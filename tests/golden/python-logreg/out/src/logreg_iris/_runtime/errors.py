@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 #: What went wrong, the same set in every sdkgen language (issue 10's error contract).
 Kind = Literal[
@@ -17,18 +17,7 @@ Kind = Literal[
     "value",  # a value the model cannot take
     "closed",  # the model was closed (ModelClosedError)
 ]
-KINDS: Final = (
-    "missing",
-    "unknown",
-    "type",
-    "rank",
-    "dim",
-    "symbol",
-    "length",
-    "shape",
-    "value",
-    "closed",
-)
+KINDS: Final[tuple[str, ...]] = get_args(Kind)
 
 
 class ModelInputError(ValueError):
@@ -55,6 +44,15 @@ class ModelInputError(ValueError):
         """The same as :attr:`actual` (its earlier name)."""
         return self.actual
 
+    def __reduce__(self) -> tuple[type[ModelInputError], tuple[str, ...]]:
+        return type(self), (
+            self.kind,
+            self.input,
+            self.expected,
+            self.actual,
+            str(self),
+        )
+
 
 class ModelClosedError(RuntimeError):
     """The model was used after :meth:`close`."""
@@ -63,6 +61,9 @@ class ModelClosedError(RuntimeError):
 
     def __init__(self) -> None:
         super().__init__("the model is closed")
+
+    def __reduce__(self) -> tuple[type[ModelClosedError], tuple[()]]:
+        return type(self), ()
 
 
 class SignatureMismatchError(RuntimeError):
