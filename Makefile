@@ -20,15 +20,19 @@ demo: venv
 # Fails when any test is skipped or none ran: a layer that could not run is a failure.
 test: venv lint
 	mkdir -p build
-	$(PY) -m pytest tests -q -p no:cacheprovider -rfEs --junitxml=build/junit.xml
+	$(PY) -m pytest tests runtime/python/tests -q -p no:cacheprovider -rfEs --junitxml=build/junit.xml
 	$(PY) scripts/check_junit.py build/junit.xml
 
 test-fast: venv
-	$(PY) -m pytest tests -q -p no:cacheprovider -m "not slow"
+	$(PY) -m pytest tests runtime/python/tests -q -p no:cacheprovider -m "not slow"
 
 lint: venv
-	$(VENV)/bin/ruff check generator tests scripts bench
+	$(VENV)/bin/ruff check generator tests scripts bench runtime/python/tests
 	$(VENV)/bin/mypy generator
+	# The Python runtime at the generated code's settings (ruff defaults, mypy --strict).
+	cd runtime/python && ../../$(VENV)/bin/ruff check --isolated sdkgen_runtime \
+		&& ../../$(VENV)/bin/ruff format --isolated --check sdkgen_runtime \
+		&& ../../$(VENV)/bin/mypy --strict -p sdkgen_runtime
 
 # Every benchmark: tables on stdout, bench-results/ (JSON, charts), docs/BENCHMARKS.md rewritten.
 bench: venv

@@ -28,7 +28,7 @@ def test_generate_default_command_and_out_dir(tmp_path: Path) -> None:
     r = sdkgen(str(LOGREG), "--lang", "python", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     out = tmp_path / "logreg_iris-python"
-    assert (out / "src" / "logreg_iris" / "_model.py").is_file()
+    assert (out / "src" / "logreg_iris" / "_logreg_iris.py").is_file()
     assert (out / writer.MARKER).is_file()
 
 

@@ -104,3 +104,27 @@ def test_class_and_package_names() -> None:
     assert py.class_name("*/") == "Model"
     assert py.package_name("My-Model") == "my_model"
     assert py.package_name("class") == "class_"
+
+
+def test_model_names_of_one_sdk_are_resolved_at_once() -> None:
+    got = py.model_names(["logreg_iris", "a-b", "a_b", "a", "a outputs", "runtime", "any", "*/", "日本"])
+    assert [(n.class_name, n.outputs_class, n.module, n.sha256_const, n.model_file) for n in got] == [
+        ("LogregIris", "LogregIrisOutputs", "_logreg_iris", "LOGREG_IRIS_SHA256", "logreg_iris.onnx"),
+        ("AB", "ABOutputs", "_a_b", "A_B_SHA256", "a_b.onnx"),
+        ("AB2", "AB2Outputs", "_a_b_2", "A_B_2_SHA256", "a_b_2.onnx"),  # same words as a-b
+        ("A", "AOutputs", "_a", "A_SHA256", "a.onnx"),
+        ("AOutputs2", "AOutputs2Outputs", "_a_outputs_2", "A_OUTPUTS_2_SHA256", "a_outputs_2.onnx"),
+        ("Runtime2", "Runtime2Outputs", "_runtime_2", "RUNTIME_2_SHA256", "runtime_2.onnx"),  # not _runtime
+        ("Any_", "Any_Outputs", "_any", "ANY_SHA256", "any.onnx"),  # typing.Any is imported
+        ("Model", "ModelOutputs", "_model", "MODEL_SHA256", "model.onnx"),
+        ("Model2", "Model2Outputs", "_model_2", "MODEL_2_SHA256", "model_2.onnx"),
+    ]
+    # the first model keeps its names whatever follows
+    assert py.model_names(["a-b"])[0] == got[1]
+
+
+def test_default_package() -> None:
+    assert py.default_package(["logreg_iris"]) == "logreg_iris"
+    assert py.default_package(["My-Model"]) == "my_model"
+    assert py.default_package(["tiny_transformer", "decode_head"]) == "tiny_transformer_decode_head"
+    assert py.default_package(["A", "*/"]) == "a_model"

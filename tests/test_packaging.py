@@ -1,4 +1,4 @@
-"""`pip install .` (not editable) yields a working `sdkgen` with the templates inside the wheel."""
+"""`pip install .` (not editable) yields a working `sdkgen` with the templates and runtimes inside the wheel."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from generator import runtime_src
 
 from .paths import REPO
 
@@ -26,6 +28,8 @@ def test_wheel_ships_templates_and_works(tmp_path: Path) -> None:
     assert templates, "no templates in the repo?"
     missing = [t for t in templates if f"generator/{t}" not in names]
     assert not missing, f"not in the wheel: {missing}"
+    runtime = [f"generator/runtime/python/sdkgen_runtime/{rel}" for rel in runtime_src.files("python")]
+    assert not [r for r in runtime if r not in names], "the Python runtime is not (all) in the wheel"
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
@@ -39,6 +43,6 @@ def test_wheel_ships_templates_and_works(tmp_path: Path) -> None:
         check=False,
     )
     assert r.returncode == 0, r.stderr
-    assert (out / "src" / "logreg_iris" / "_model.py").read_bytes() == (
-        REPO / "tests" / "golden" / "python-logreg" / "out" / "src" / "logreg_iris" / "_model.py"
-    ).read_bytes()
+    golden = REPO / "tests" / "golden" / "python-logreg" / "out"
+    for rel in ("src/logreg_iris/_logreg_iris.py", "src/logreg_iris/_runtime/checks.py"):
+        assert (out / rel).read_bytes() == (golden / rel).read_bytes(), rel

@@ -1,5 +1,7 @@
 """End-to-end: generate Python SDKs, pip-install them into a fresh venv, compare with raw ORT.
 
+Also the two-model example (examples/two_models/python) against the pair SDK in the same venv.
+
 Models: onnxruntime.datasets (logreg_iris has a sklearn ZipMap output), every model of the onnx
 wheel's backend data (simple, pytorch-converted, pytorch-operator, light), the torch-exported
 transformer with dynamic axes and the hostile-names model. Outputs must be *identical* to raw
@@ -9,24 +11,27 @@ ONNX Runtime run with the same session settings on the same inputs.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import onnxruntime as ort
 import pytest
 
-from generator import reader, writer
-from generator.naming import python as naming
-from tests.sdk import emit_model
+from generator import emit, reader, writer
 
 from .e2e.pyenv import make_venv, pip_install
 from .e2e.suite import load_ort_cannot
-from .paths import MODELS, ORT_DATASETS, backend_cases, light_models
+from .paths import MODELS, ORT_DATASETS, REPO, backend_cases, light_models
 
 pytestmark = pytest.mark.slow
 E2E = Path(__file__).parent / "e2e"
+EXAMPLE = REPO / "examples" / "two_models" / "python" / "main.py"
 
 # Cases raw ONNX Runtime itself cannot load or run here (the SDK cannot do better), with reasons.
 # Strict both ways: a listed case that starts working fails the test, so the list never goes stale.
@@ -48,26 +53,36 @@ def _cases() -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One fresh venv for the module: the pinned onnxruntime, numpy, onnx, flit_core."""
+    return make_venv(tmp_path_factory.mktemp("py-venv") / "venv")
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory, venv: Path) -> dict[str, dict[str, Any]]:
     work = tmp_path_factory.mktemp("py-e2e")
     t0 = time.monotonic()
-    py = make_venv(work / "venv")
+    py = venv
     t_venv = time.monotonic()
     manifest = []
     sdk_dirs = []
     for case in _cases():
         package = "sdk_" + re.sub(r"[^a-z0-9]+", "_", case["id"].lower()).strip("_")
-        m = reader.read(case["model"])
+        m, data = reader.read_file(case["model"])
         name = case["model"].parent.name if case["model"].name == "model.onnx" else case["model"].stem
-        files = emit_model("python", m, case["model"].read_bytes(), name, package=package)
+        gen = emit.generate("python", [emit.ModelSource(m, data, name)], emit.Options(package=package))
         out = work / "sdks" / package
-        writer.write_tree(out, files, marker=b"{}\n")
+        writer.write_tree(out, gen.files, marker=b"{}\n")
         sdk_dirs.append(out)
+        (mv,) = gen.view.models
         manifest.append(
             {
                 "id": case["id"],
                 "package": package,
-                "class_name": naming.class_name(name),
+                "class_name": mv.class_name,
+                "params": [v.ident for v in mv.inputs],
+                "inputs": [v.name for v in mv.inputs],
+                "outputs": [v.name for v in mv.outputs],
                 "model": str(case["model"]),
                 "datasets": case["datasets"],
             }
@@ -119,3 +134,39 @@ def test_close_to_onnx_reference_outputs(results: dict[str, dict[str, Any]]) -> 
     # The backend data's expected outputs come from other runtimes; allow float noise only.
     far = {k: v["max_abs_vs_expected"] for k, v in results.items() if v["status"] == "ok" and v["max_abs_vs_expected"] > 1e-3}
     assert not far, far
+
+
+def test_two_models_one_sdk_example(tmp_path: Path, venv: Path) -> None:
+    """examples/two_models/python against the pip-installed pair SDK (the CLI's default package):
+    the transformer's logits go as they are into the decode head and its token ids back once;
+    everything equals raw ONNX Runtime on the same inputs."""
+    out = tmp_path / "pair-python"
+    r = subprocess.run(
+        [sys.executable, "-m", "generator", str(MODELS / "tiny_transformer.onnx"), str(MODELS / "decode_head.onnx"),
+         "--lang", "python", "--out", str(out)],
+        capture_output=True, text=True, check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    pip_install(venv, out)
+    r = subprocess.run(
+        [str(venv), str(EXAMPLE), "--json"], capture_output=True, text=True, check=False, cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if not k.startswith("SDKGEN_")},
+    )
+    assert r.returncode == 0, r.stderr
+    got = json.loads(r.stdout)
+
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 1
+    so.inter_op_num_threads = 1
+    tf = ort.InferenceSession(str(MODELS / "tiny_transformer.onnx"), so, providers=["CPUExecutionProvider"])
+    head = ort.InferenceSession(str(MODELS / "decode_head.onnx"), so, providers=["CPUExecutionProvider"])
+    ids = (np.arange(10, dtype=np.int64).reshape(2, 5) * 7) % 64
+    mask = np.ones((2, 5), np.int64)
+    (logits,) = tf.run(None, {"input_ids": ids, "attention_mask": mask})
+    token_ids, scores, tokens = head.run(None, {"logits": logits})
+    (again,) = tf.run(None, {"input_ids": token_ids, "attention_mask": mask})
+    assert got["token_ids"] == token_ids.tolist()
+    assert got["scores"] == scores.astype(float).tolist()
+    assert got["tokens"] == tokens.tolist()
+    assert np.array_equal(np.array(got["logits_again"], np.float32), again)
+    assert got["error"].startswith("dim: input 'logits' dim 2 is 32")

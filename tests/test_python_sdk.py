@@ -1,14 +1,14 @@
-"""Behaviour of a generated Python SDK: checks, errors, threads, drift, concurrency, model-path mode.
+"""Behaviour of a generated Python SDK: checks, errors, threads, drift, model-path mode, two models.
 
 The generated packages are imported from their src/ trees (the pip-installed path is covered by
-test_python_e2e); each runs real ONNX Runtime.
+test_python_e2e); each runs real ONNX Runtime. The runtime's own unit tests (checks, lifecycle,
+concurrency, the thread rule) are in runtime/python/tests/.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -17,17 +17,17 @@ from typing import Any
 import numpy as np
 import pytest
 
-from generator import reader, writer
-from tests.sdk import emit_model
+from generator import emit, reader, writer
 
 from .paths import MODELS, ORT_DATASETS
 
 TRANSFORMER = MODELS / "tiny_transformer.onnx"
+DECODE_HEAD = MODELS / "decode_head.onnx"
 
 
-def _generate(tmp: Path, model: Path, package: str, **opts: Any) -> ModuleType:
-    m = reader.read(model)
-    files = emit_model("python", m, model.read_bytes(), model.stem, package=package, **opts)
+def _generate(tmp: Path, models: list[Path], package: str, embed: bool = True) -> ModuleType:
+    sources = [emit.ModelSource(*reader.read_file(p), p.stem, embed) for p in models]
+    files = emit.emit("python", sources, emit.Options(package=package))
     writer.write_tree(tmp / package, files, marker=b"{}\n")
     sys.path.insert(0, str(tmp / package / "src"))
     return importlib.import_module(package)
@@ -37,9 +37,10 @@ def _generate(tmp: Path, model: Path, package: str, **opts: Any) -> ModuleType:
 def sdks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ModuleType]]:
     tmp = tmp_path_factory.mktemp("pysdk")
     mods = {
-        "tf": _generate(tmp, TRANSFORMER, "sdk_tf"),
-        "tf_path": _generate(tmp, TRANSFORMER, "sdk_tf_path", embed=False),
-        "logreg": _generate(tmp, ORT_DATASETS / "logreg_iris.onnx", "sdk_logreg"),
+        "tf": _generate(tmp, [TRANSFORMER], "sdk_tf"),
+        "tf_path": _generate(tmp, [TRANSFORMER], "sdk_tf_path", embed=False),
+        "logreg": _generate(tmp, [ORT_DATASETS / "logreg_iris.onnx"], "sdk_logreg"),
+        "pair": _generate(tmp, [TRANSFORMER, DECODE_HEAD], "sdk_pair"),
     }
     yield mods
     sys.path[:] = [p for p in sys.path if not p.startswith(str(tmp))]
@@ -68,27 +69,28 @@ def test_symbolic_dim_bound_across_inputs(sdks: dict[str, ModuleType]) -> None:
             m.run(**feeds)
         assert str(e.value) == "input 'attention_mask' dim 1 (sequence) is 12 but 'input_ids' bound sequence=16"
         assert isinstance(e.value, ValueError)
-        assert (e.value.input, e.value.expected, e.value.got) == ("attention_mask", "dim 1 (sequence) = 16", "12")
+        assert (e.value.kind, e.value.input, e.value.expected, e.value.actual) == (
+            "symbol", "attention_mask", "dim 1 (sequence) = 16", "12")
         # the session stays usable after an error
         assert m.run(**ids(2, 16)).logits.shape == (2, 16, 64)
 
 
 @pytest.mark.parametrize(
-    "change, fragment",
+    "change, kind, fragment",
     [
-        (lambda f: f.update(input_ids=f["input_ids"].astype(np.int32)), "expected dtype int64, got int32"),
-        (lambda f: f.update(input_ids=f["input_ids"][0]), "expected rank 2"),
-        (lambda f: f.update(input_ids=f["input_ids"].tolist()), "expected numpy.ndarray of int64, got list"),
-        (lambda f: f.update(input_ids=None), "missing input"),
+        (lambda f: f.update(input_ids=f["input_ids"].astype(np.int32)), "type", "expected dtype int64, got int32"),
+        (lambda f: f.update(input_ids=f["input_ids"][0]), "rank", "expected rank 2"),
+        (lambda f: f.update(input_ids=f["input_ids"].tolist()), "type", "expected numpy.ndarray of int64, got list"),
+        (lambda f: f.update(input_ids=None), "missing", "missing input"),
     ],
 )
-def test_bad_inputs_raise_before_ort(sdks: dict[str, ModuleType], change: Any, fragment: str) -> None:
+def test_bad_inputs_raise_before_ort(sdks: dict[str, ModuleType], change: Any, kind: str, fragment: str) -> None:
     with sdks["tf"].TinyTransformer() as m:
         feeds = ids(2, 4)
         change(feeds)
         with pytest.raises(sdks["tf"].ModelInputError, match=fragment) as e:
             m.run(**feeds)
-        assert e.value.input == "input_ids"
+        assert (e.value.kind, e.value.input) == (kind, "input_ids")
 
 
 def test_fixed_dims_checked(sdks: dict[str, ModuleType]) -> None:
@@ -128,6 +130,9 @@ def test_thread_options_env_and_defaults(sdks: dict[str, ModuleType], monkeypatc
     with TT(intra_op_threads=1, allow_spinning=False, execution_mode="sequential") as m:
         assert m.threads == (1, 1)
         assert m.config.allow_spinning is False and m.config.sources["intra_op_threads"] == "option"
+        assert isinstance(m.config, sdks["tf"].SessionConfig)
+        with pytest.raises(AttributeError):
+            m.config = m.config  # read-only
     monkeypatch.setenv("SDKGEN_INTRA_OP_THREADS", "1")
     monkeypatch.setenv("SDKGEN_GRAPH_OPTIMIZATION_LEVEL", "basic")
     with TT() as m:
@@ -145,7 +150,7 @@ def test_signature_drift_is_refused(sdks: dict[str, ModuleType]) -> None:
 
 def test_model_path_mode(sdks: dict[str, ModuleType]) -> None:
     pkg_dir = Path(sdks["tf_path"].__file__).parent
-    assert not (pkg_dir / "model.onnx").exists()
+    assert not list(pkg_dir.glob("*.onnx"))
     with sdks["tf_path"].TinyTransformer(TRANSFORMER) as m, sdks["tf"].TinyTransformer() as embedded:
         feeds = ids(2, 5)
         np.testing.assert_array_equal(m.run(**feeds).logits, embedded.run(**feeds).logits)
@@ -154,30 +159,28 @@ def test_model_path_mode(sdks: dict[str, ModuleType]) -> None:
 def test_closed_model_refuses(sdks: dict[str, ModuleType]) -> None:
     m = sdks["tf"].TinyTransformer()
     m.close()
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(sdks["tf"].ModelClosedError, match="closed") as e:
         m.run(**ids(1, 2))
+    assert isinstance(e.value, RuntimeError) and e.value.kind == "closed"
 
 
-def test_concurrent_runs_match_serial(sdks: dict[str, ModuleType]) -> None:
-    with sdks["tf"].TinyTransformer() as m:
-        cases = [ids(1 + i % 3, 2 + i) for i in range(8)]
-        want = [m.run(**c).logits for c in cases]
-        got: list[Any] = [None] * 8
-        errors: list[BaseException] = []
-
-        def work(i: int) -> None:
-            try:
-                for _ in range(20):
-                    r = m.run(**cases[i]).logits
-                    assert np.array_equal(r, want[i])
-                got[i] = r
-            except BaseException as e:  # noqa: BLE001
-                errors.append(e)
-
-        threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert not errors, errors
-        assert all(np.array_equal(g, w) for g, w in zip(got, want))
+def test_one_package_two_models_share_one_runtime(sdks: dict[str, ModuleType]) -> None:
+    pair = sdks["pair"]
+    assert {"TinyTransformer", "TinyTransformerOutputs", "TINY_TRANSFORMER_SHA256", "DecodeHead",
+            "DecodeHeadOutputs", "DECODE_HEAD_SHA256", "ModelInputError"} <= set(pair.__all__)
+    assert pair.TINY_TRANSFORMER_SHA256 == reader.read(TRANSFORMER).sha256
+    assert pair.DECODE_HEAD_SHA256 == reader.read(DECODE_HEAD).sha256
+    assert sorted(p.name for p in Path(pair.__file__).parent.glob("*.onnx")) == [
+        "decode_head.onnx", "tiny_transformer.onnx"]
+    with pair.TinyTransformer() as tf, pair.DecodeHead() as head:
+        feeds = ids(2, 5)
+        logits = tf.run(**feeds).logits
+        out = head.run(logits=logits)  # model A's output object, as is, into model B
+        np.testing.assert_array_equal(out.token_ids, logits.argmax(axis=2))
+        assert out.scores.dtype == np.float16 and out.tokens.shape == (2, 5)
+        again = tf.run(input_ids=out.token_ids, attention_mask=feeds["attention_mask"])
+        assert again.logits.shape == (2, 5, 64)
+        # one error type for every model of the package
+        with pytest.raises(pair.ModelInputError) as e:
+            head.run(logits=logits[:, :, :32])
+        assert (e.value.kind, e.value.input) == ("dim", "logits")

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .. import emit
+from ..emit.python import SdkView
 from ..errors import UnsupportedModel
-from ..naming import python as naming
 from .cases import Case, out_dir
 from .common import LangRun, fresh, run, runner_dir, tail, write_files
 
@@ -25,17 +25,21 @@ def check(cases: list[Case], work: Path, log: Callable[[str], None]) -> LangRun:
     for c in cases:
         package = f"sdkcheck_{c.key}"
         try:
-            files = emit.emit(LANG, [emit.ModelSource(c.model, c.model_path.read_bytes(), c.name)],
-                              emit.Options(package=package))
+            gen = emit.generate(LANG, [emit.ModelSource(c.model, c.model_path.read_bytes(), c.name)],
+                                emit.Options(package=package))
         except UnsupportedModel as e:
             res.not_run[c.key] = ("unsupported", str(e))
             continue
-        write_files(root / "sdks" / c.key, files)
+        write_files(root / "sdks" / c.key, gen.files)
+        view: SdkView = gen.view
+        (mv,) = view.models
         manifest.append({
             "key": c.key,
             "src": str(root / "sdks" / c.key / "src"),
-            "package": package,
-            "class_name": naming.class_name(c.name),
+            "package": view.package,
+            "class_name": mv.class_name,
+            "params": [v.ident for v in mv.inputs],
+            "fields": [v.ident for v in mv.outputs],
             "model": str(c.model_path),
             "sets": [{"inputs": [str(p) for p in s.inputs], "out": str(out_dir(work, LANG, c, s.name))}
                      for s in c.sets],

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections.abc import Sequence
 
-from .. import ir, versions
-from ..errors import UnsupportedModel, UserError
+from .. import ir, runtime_src, versions
 from ..naming import python as naming
-from ..render import render, static
+from ..render import render
 from . import Generated, ModelSource, Options
 
 # ONNX element type -> (numpy scalar type for annotations, python scalar for map values).
@@ -46,30 +47,26 @@ def ort_type(t: ir.ValueType) -> str:
     return f"optional({ort_type(t.elem)})"
 
 
-def _elem(d: ir.DType, where: str) -> tuple[str, str]:
-    if d not in _ELEM:
-        supported = ", ".join(sorted(x.name for x in _ELEM))
-        raise UnsupportedModel(
-            f"{where} has element type {d.name}, which the Python SDK cannot pass through numpy to "
-            f"ONNX Runtime (supported: {supported})"
-        )
+def _elem(d: ir.DType) -> tuple[str, str]:
+    # generator.targets refuses what numpy cannot carry before the emitter runs.
+    assert d in _ELEM, f"{d.name}: the Python target should have refused it"
     return _ELEM[d]
 
 
-def annotation(t: ir.ValueType, where: str, *, is_input: bool, in_map: bool = False) -> str:
+def annotation(t: ir.ValueType, *, is_input: bool, in_map: bool = False) -> str:
     if isinstance(t, ir.TensorType):
-        np_type, scalar = _elem(t.elem, where)
+        np_type, scalar = _elem(t.elem)
         if in_map:
             return scalar
         if t.elem is ir.DType.STRING and is_input:
             return "npt.NDArray[np.str_] | npt.NDArray[np.object_]"
         return f"npt.NDArray[{np_type}]"
     if isinstance(t, ir.SequenceType):
-        return f"list[{annotation(t.elem, where, is_input=is_input)}]"
+        return f"list[{annotation(t.elem, is_input=is_input)}]"
     if isinstance(t, ir.MapType):
-        key = _elem(t.key, where + " (map key)")[1]
-        return f"dict[{key}, {annotation(t.value, where, is_input=is_input, in_map=True)}]"
-    return f"{annotation(t.elem, where, is_input=is_input)} | None"
+        key = _elem(t.key)[1]
+        return f"dict[{key}, {annotation(t.value, is_input=is_input, in_map=True)}]"
+    return f"{annotation(t.elem, is_input=is_input)} | None"
 
 
 def _shape_lit(t: ir.ValueType) -> str:
@@ -88,7 +85,10 @@ def _md(s: str) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class ValueView:
-    ident: str
+    """One input or output of a model: its wire name, identifier and what the templates print."""
+
+    name: str  # the model's (wire) name
+    ident: str  # run() keyword / outputs field
     name_lit: str
     ort_type_lit: str
     elem_lit: str
@@ -104,13 +104,13 @@ def _values(vals: tuple[ir.Value, ...], kind: str) -> list[ValueView]:
     idents = naming.fields([v.name for v in vals], kind)
     out = []
     for ident, v in zip(idents, vals):
-        where = f"{kind} {v.name!r}"
-        ann = annotation(v.type, where, is_input=kind == "input")
+        ann = annotation(v.type, is_input=kind == "input")
         doc = naming.doc_lines(v.doc)
         raw = f"{v.name!r} {ir.type_str(v.type)}" + (f". {v.doc}" if v.doc else "")
         arg_doc = naming.doc_lines(" ".join(raw.splitlines()))
         out.append(
             ValueView(
+                name=v.name,
                 ident=ident,
                 name_lit=naming.literal(v.name),
                 ort_type_lit=naming.literal(ort_type(v.type)),
@@ -126,78 +126,146 @@ def _values(vals: tuple[ir.Value, ...], kind: str) -> list[ValueView]:
     return out
 
 
+def _natural(s: str) -> tuple[tuple[int, str], ...]:
+    """Natural order, as ruff's isort and RUF022 sort: ``Model2`` before ``Model10``."""
+    return tuple((int(t), "") if t.isdigit() else (-1, t) for t in re.split(r"(\d+)", s))
+
+
+def _member_key(n: str) -> tuple[int, tuple[tuple[int, str], ...]]:
+    """Ruff's order-by-type: CONSTANTS (two or more characters, all cased ones upper case),
+    then Classes (upper-case first letter, e.g. ``A`` or ``AOutputs``), then the rest; each in
+    natural order."""
+    return (0 if len(n) > 1 and n.isupper() else 1 if n[:1].isupper() else 2, _natural(n))
+
+
 def _isort_order(names: list[str]) -> list[str]:
-    """The order ruff's RUF022 wants for ``__all__``: CONSTANTS, then Classes, then the rest."""
-    return sorted(names, key=lambda n: (0 if n.isupper() else 1 if n[:1].isupper() else 2, n))
+    """The order ruff wants for the names of one import and for ``__all__`` (RUF022)."""
+    return sorted(names, key=_member_key)
 
 
-def _emit(model: ir.Model, model_bytes: bytes, opts: _Legacy) -> dict[str, bytes]:
-    name = opts.name or model.graph_name or "model"
-    class_name = naming.class_name(name)
-    package = naming.package_name(opts.package or name)
-    dist_name = opts.artifact_id or package.replace("_", "-")
-    inputs = _values(model.inputs, "input")
-    outputs = _values(model.outputs, "output")
-    title = naming.doc_lines(name)
-    outputs_class = naming.class_name(f"{class_name}Outputs")
-    ctx = {
-        "class_name": class_name,
-        "outputs_class": outputs_class,
-        "package": package,
-        "package_lit": naming.literal(package),
-        "dist_name": dist_name,
-        "dist_name_lit": naming.literal(dist_name),
-        "version_lit": naming.literal(opts.version),
-        "title_doc": title[0] if title else class_name,
-        "doc_lines": naming.doc_lines(model.doc),
-        "sha256": model.sha256,
-        "sha256_lit": naming.literal(model.sha256),
-        "embed": opts.embed,
-        "model_file_lit": naming.literal(opts.model_file),
-        "inputs": inputs,
-        "outputs": outputs,
-        "ort_version": versions.ORT_VERSION,
-        "numpy_requirement": versions.NUMPY_REQUIREMENT,
-    }
-    exports = ["MODEL_SHA256", "ModelInputError", "SessionConfig", "SignatureMismatchError"]
-    ctx["exports"] = _isort_order([*exports, class_name, outputs_class])
-    src = f"src/{package}"
-    files = {
-        "pyproject.toml": render("python", "pyproject.toml.j2", **ctx),
-        "README.md": render("python", "README.md.j2", **ctx),
-        f"{src}/__init__.py": render("python", "__init__.py.j2", **ctx),
-        f"{src}/_model.py": render("python", "_model.py.j2", **ctx),
-        f"{src}/_runtime.py": static("python", "_runtime.py"),
-        f"{src}/_threads.py": static("python", "_threads.py"),
-    }
-    out = {k: v.encode("utf-8") for k, v in files.items()}
-    out[f"{src}/py.typed"] = b""
-    if opts.embed:
-        out[f"{src}/{opts.model_file}"] = model_bytes
-    return out
+# The runtime's names every package exports, whatever its models.
+SHARED_EXPORTS = naming.SHARED_EXPORTS
 
 
 @dataclasses.dataclass(frozen=True)
-class _Legacy:
-    """One model's options (before multi-model SDKs; being replaced)."""
+class ModelView:
+    """One model of the SDK: its names (``naming.ModelNames``) and its values."""
 
-    name: str | None = None
-    package: str | None = None
-    module: str | None = None
-    group_id: str | None = None
-    artifact_id: str | None = None
-    version: str = "0.1.0"
-    model_file: str = "model.onnx"
-    embed: bool = True
+    name: str  # the model's name (the user's, or the file's stem)
+    class_name: str
+    outputs_class: str
+    module: str  # "_logreg_iris": the model's module inside the package
+    sha256_const: str  # the package's name for the module's MODEL_SHA256
+    model_file: str | None  # package data file of the embedded model; None: loaded from a path
+    model_file_lit: str
+    sha256: str
+    sha256_lit: str
+    title_doc: str
+    doc_lines: tuple[str, ...]
+    inputs: tuple[ValueView, ...]
+    outputs: tuple[ValueView, ...]
+
+    @property
+    def embed(self) -> bool:
+        return self.model_file is not None
 
 
-def legacy(m: ModelSource, opts: Options) -> _Legacy:
-    return _Legacy(name=m.name, package=opts.package, module=opts.module, group_id=opts.group_id,
-                   artifact_id=opts.artifact_id, version=opts.version, embed=m.embed)
+@dataclasses.dataclass(frozen=True)
+class ImportView:
+    module: str  # relative: "._logreg_iris"
+    names: tuple[str, ...]  # ("LogregIris", "LogregIrisOutputs") or ("MODEL_SHA256 as LOGREG_IRIS_SHA256",)
+
+
+@dataclasses.dataclass(frozen=True)
+class SdkView:
+    """The Python SDK: one package (src layout) with one module per model and one runtime."""
+
+    package: str
+    dist_name: str
+    dist_name_lit: str
+    version_lit: str
+    title_doc: str
+    models: tuple[ModelView, ...]
+    imports: tuple[ImportView, ...]  # of __init__.py, in the order ruff's isort wants
+    exports: tuple[str, ...]  # __all__, in the order ruff's RUF022 wants
+    ort_version: str
+    numpy_requirement: str
+
+    @property
+    def any_embedded(self) -> bool:
+        return any(m.embed for m in self.models)
+
+
+def _model_view(src: ModelSource, names: naming.ModelNames) -> ModelView:
+    title = naming.doc_lines(src.name)
+    model_file = names.model_file if src.embed else None
+    return ModelView(
+        name=src.name,
+        class_name=names.class_name,
+        outputs_class=names.outputs_class,
+        module=names.module,
+        sha256_const=names.sha256_const,
+        model_file=model_file,
+        model_file_lit=naming.literal(model_file or ""),
+        sha256=src.model.sha256,
+        sha256_lit=naming.literal(src.model.sha256),
+        title_doc=title[0] if title else names.class_name,
+        doc_lines=tuple(naming.doc_lines(src.model.doc)),
+        inputs=tuple(_values(src.model.inputs, "input")),
+        outputs=tuple(_values(src.model.outputs, "output")),
+    )
+
+
+def _imports(models: Sequence[ModelView]) -> tuple[ImportView, ...]:
+    """``from .x import ...`` statements as ruff's isort sorts them: by module (natural
+    order), then by their first name (``_member_key``; an alias by the name it imports)."""
+    lines = [ImportView("._runtime", tuple(_isort_order(list(SHARED_EXPORTS))))]
+    for m in models:
+        lines.append(ImportView(f".{m.module}", (f"MODEL_SHA256 as {m.sha256_const}",)))
+        lines.append(ImportView(f".{m.module}", tuple(_isort_order([m.class_name, m.outputs_class]))))
+    return tuple(sorted(lines, key=lambda i: (_natural(i.module), _member_key(i.names[0].split(" ")[0]))))
+
+
+def view(models: Sequence[ModelSource], opts: Options) -> SdkView:
+    names = naming.model_names([m.name for m in models])
+    package = naming.package_name(opts.package) if opts.package else naming.default_package(
+        [m.name for m in models]
+    )
+    dist_name = opts.artifact_id or package.replace("_", "-")
+    mviews = tuple(_model_view(src, n) for src, n in zip(models, names))
+    title = naming.doc_lines(", ".join(m.name for m in models))
+    exports = [*SHARED_EXPORTS]
+    for m in mviews:
+        exports += [m.class_name, m.outputs_class, m.sha256_const]
+    return SdkView(
+        package=package,
+        dist_name=dist_name,
+        dist_name_lit=naming.literal(dist_name),
+        version_lit=naming.literal(opts.version),
+        title_doc=title[0] if title else package,
+        models=mviews,
+        imports=_imports(mviews),
+        exports=tuple(_isort_order(exports)),
+        ort_version=versions.ORT_VERSION,
+        numpy_requirement=versions.NUMPY_REQUIREMENT,
+    )
 
 
 def generate(models: list[ModelSource], opts: Options) -> Generated:
-    if len(models) != 1:
-        raise UserError("this language does not generate several models into one SDK yet")
-    m = models[0]
-    return Generated(_emit(m.model, m.data, legacy(m, opts)), None)
+    sdk = view(models, opts)
+    src = f"src/{sdk.package}"
+    text = {
+        "pyproject.toml": render("python", "pyproject.toml.j2", sdk=sdk),
+        "README.md": render("python", "README.md.j2", sdk=sdk),
+        f"{src}/__init__.py": render("python", "__init__.py.j2", sdk=sdk),
+    }
+    for m in sdk.models:
+        text[f"{src}/{m.module}.py"] = render("python", "model.py.j2", m=m)
+    files = {k: v.encode("utf-8") for k, v in text.items()}
+    files[f"{src}/py.typed"] = b""
+    for rel, data in runtime_src.files("python").items():
+        files[f"{src}/_runtime/{rel}"] = data
+    for m, source in zip(sdk.models, models):
+        if m.model_file is not None:
+            files[f"{src}/{m.model_file}"] = source.data
+    return Generated(dict(sorted(files.items())), sdk)

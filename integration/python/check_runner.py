@@ -4,16 +4,15 @@
 
 For each case: import the generated package (its ``src`` directory is put on sys.path),
 build the model class, and for each data set read ``input_I.pb``, call the *typed*
-``run(**kwargs)`` (keyword names from its signature, in the model's input order) and write
-each field of the returned outputs dataclass to ``OUT/output_K.pb``; an exception goes to
-``OUT/error.txt``. Values are read and written by ``generator.fixtures``.
+``run(**kwargs)`` (keyword names from the emitter's view, in the model's input order) and
+write each field of the returned outputs dataclass (names from the view) to
+``OUT/output_K.pb``; an exception goes to ``OUT/error.txt``. Values are read and written by
+``generator.fixtures``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
-import inspect
 import json
 import sys
 import traceback
@@ -41,15 +40,15 @@ def run_case(case: dict[str, Any]) -> None:
         for _, out in sets:
             _fail(out, f"constructor: {type(e).__name__}: {e}\n{traceback.format_exc()}")
         return
-    params = list(inspect.signature(model.run).parameters)
+    params, fields = case["params"], case["fields"]
     try:
         for inputs, out in sets:
             try:
                 values = [fixtures.load_value(p, v.type) for p, v in zip(inputs, m.inputs)]
                 got = model.run(**dict(zip(params, values)))
                 out.mkdir(parents=True, exist_ok=True)
-                for k, (f, v) in enumerate(zip(dataclasses.fields(got), m.outputs)):
-                    fixtures.save_value(out / f"output_{k}.pb", getattr(got, f.name), v.type, v.name)
+                for k, (f, v) in enumerate(zip(fields, m.outputs)):
+                    fixtures.save_value(out / f"output_{k}.pb", getattr(got, f), v.type, v.name)
             except Exception as e:  # noqa: BLE001
                 _fail(out, f"{type(e).__name__}: {e}\n{traceback.format_exc()}")
     finally:

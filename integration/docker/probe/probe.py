@@ -11,7 +11,8 @@ import os
 from typing import Any
 
 import numpy as np
-from sigmoid import Sigmoid, _threads
+from sigmoid import Sigmoid
+from sigmoid._runtime.threads import container_defaults
 
 
 def tasks() -> int:
@@ -41,4 +42,4 @@ with Sigmoid(intra_op_threads=1) as warm:
     with Sigmoid() as model:
         y = model.run(x=x).y
         after = tasks()
-        report(model.config, _threads.container_defaults(), after - before, y)
+        report(model.config, container_defaults(), after - before, y)
