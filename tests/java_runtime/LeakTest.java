@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import sdkgen.rt.iris.runtime.ModelInputException;
 
 /**
  * Native memory stays flat over many calls: every input tensor, result, sequence element and map
