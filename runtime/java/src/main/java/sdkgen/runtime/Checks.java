@@ -17,6 +17,9 @@ public final class Checks {
    * <p>Symbols are few, so a linear scan over arrays beats a map; one instance per run.
    */
   public static final class Bindings {
+    /** Bindings for models whose inputs have no symbolic dimensions (never written to). */
+    public static final Bindings NONE = new Bindings(0);
+
     private final String[] symbols;
     private final long[] sizes;
     private final String[] inputs;

@@ -172,7 +172,7 @@ public final class ModelSession implements AutoCloseable {
       throw new IllegalStateException(model + " is closed");
     }
     Spec[] specs = inputs;
-    Checks.Bindings bound = new Checks.Bindings(symbols);
+    Checks.Bindings bound = symbols == 0 ? Checks.Bindings.NONE : new Checks.Bindings(symbols);
     for (int i = 0; i < specs.length; i++) {
       Checks.input(specs[i], values[i], bound);
     }
