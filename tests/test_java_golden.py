@@ -48,3 +48,35 @@ def test_every_javadoc_block_starts_with_a_summary(root: Path) -> None:
         for m in _JAVADOC.finditer(f.read_text()):
             text = " ".join(ln.strip().lstrip("*").strip() for ln in m.group(1).splitlines()).strip()
             assert text and not text.startswith(("@", "<p>", "<ul>")), f"{f.relative_to(REPO)}: /**{m.group(1)}*/"
+
+
+def _long_names_model() -> bytes:
+    from onnx import TensorProto, helper
+
+    a = "a_very_long_input_name_that_keeps_going_and_going_for_a_while_longer"
+    b = "another_quite_long_input_name_with_symbolic_dims_everywhere"
+    o = "the_output_with_an_extraordinarily_long_name_to_wrap_things_around"
+    dims = ["batch_dimension_symbol", "sequence_length_symbol", 64]
+    g = helper.make_graph(
+        [helper.make_node("Add", [a, b], [o]), helper.make_node("Shape", [a], ["m"])], "g",
+        [helper.make_tensor_value_info(a, TensorProto.FLOAT, dims), helper.make_tensor_value_info(b, TensorProto.FLOAT, dims)],
+        [helper.make_tensor_value_info(o, TensorProto.FLOAT, dims), helper.make_tensor_value_info("m", TensorProto.INT64, None)],
+    )
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+    m.doc_string = "A model whose documentation is a long paragraph. " * 8 + "\nSecond line\n\nnew paragraph"
+    return m.SerializeToString()
+
+
+@pytest.mark.slow
+def test_long_names_stay_google_java_format_stable_and_compile(tmp_path: Path) -> None:
+    from generator import reader, writer
+    from tests.sdk import emit_model
+
+    data = _long_names_model()
+    out = tmp_path / "sdk"
+    writer.write_tree(out, emit_model("java", reader.read_bytes(data), data,
+                                      "an_extraordinarily_long_model_name_for_testing_wrapping"))
+    srcs = _sources(out / "src")
+    assert not java_tools.gjf_changes(REPO / "build" / "java-tools", srcs)
+    r = java_tools.javac(java_tools.classpath(REPO / "build" / "java-tools"), tmp_path / "classes", srcs)
+    assert r.returncode == 0, r.stdout + r.stderr

@@ -187,9 +187,15 @@ def _doc(text: str) -> str:
     return " ".join(naming.javadoc_lines(text))
 
 
+_PLAIN_TYPE = re.compile(r"[A-Za-z0-9_\[\](),.?*-]+")
+
+
 def _type_doc(t: ir.ValueType) -> str:
-    text = _doc(ir.type_str(t))
-    return f"<code>{text}</code>" if text else ""
+    """``{@code float32[batch,3]}``; symbol names outside a plain set go through the escaper."""
+    raw = ir.type_str(t)
+    if _PLAIN_TYPE.fullmatch(raw) and "*/" not in raw and "/*" not in raw:
+        return f"{{@code {raw}}}"
+    return f"<code>{_doc(raw)}</code>"
 
 
 def _constant(prefix: str, ident: str) -> str:

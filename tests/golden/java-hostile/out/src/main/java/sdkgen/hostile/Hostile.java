@@ -287,8 +287,8 @@ public final class Hostile implements AutoCloseable {
       Builder() {}
 
       /**
-       * Sets input {@code class}: <code>float[batch,2]</code>. input 0 &#42;/ """
-       * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code class}: {@code float[batch,2]}. input 0 &#42;/ """ &#92;u002a&#92;u002f
+       * &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data float32 elements, row-major
        * @param shape the dimensions
@@ -300,8 +300,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code class}: <code>float[batch,2]</code>. input 0 &#42;/ """
-       * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code class}: {@code float[batch,2]}. input 0 &#42;/ """ &#92;u002a&#92;u002f
+       * &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data float32 elements, row-major; a direct buffer in native order is not copied
        * @param shape the dimensions
@@ -313,8 +313,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code class}: <code>float[batch,2]</code>. input 0 &#42;/ """
-       * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code class}: {@code float[batch,2]}. input 0 &#42;/ """ &#92;u002a&#92;u002f
+       * &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param tensor a float32 tensor, e.g. another model's output
        * @return this builder
@@ -325,8 +325,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code a-b}: <code>int64[3]</code>. input 1 &#42;/ """ &#92;u002a&#92;u002f
-       * &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code a-b}: {@code int64[3]}. input 1 &#42;/ """ &#92;u002a&#92;u002f &#125;
+       * func init() &#123; panic(1) &#125; # '''
        *
        * @param data int64 elements, row-major
        * @param shape the dimensions
@@ -338,8 +338,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code a-b}: <code>int64[3]</code>. input 1 &#42;/ """ &#92;u002a&#92;u002f
-       * &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code a-b}: {@code int64[3]}. input 1 &#42;/ """ &#92;u002a&#92;u002f &#125;
+       * func init() &#123; panic(1) &#125; # '''
        *
        * @param data int64 elements, row-major; a direct buffer in native order is not copied
        * @param shape the dimensions
@@ -351,8 +351,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code a-b}: <code>int64[3]</code>. input 1 &#42;/ """ &#92;u002a&#92;u002f
-       * &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code a-b}: {@code int64[3]}. input 1 &#42;/ """ &#92;u002a&#92;u002f &#125;
+       * func init() &#123; panic(1) &#125; # '''
        *
        * @param tensor a int64 tensor, e.g. another model's output
        * @return this builder
@@ -363,8 +363,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code a-b}: <code>int64[3]</code>. input 1 &#42;/ """ &#92;u002a&#92;u002f
-       * &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code a-b}: {@code int64[3]}. input 1 &#42;/ """ &#92;u002a&#92;u002f &#125;
+       * func init() &#123; panic(1) &#125; # '''
        *
        * @param data int64 elements, row-major
        * @return this builder
@@ -375,8 +375,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code a_b}: <code>int32[batch,2]</code>. input 2 &#42;/ """
-       * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code a_b}: {@code int32[batch,2]}. input 2 &#42;/ """ &#92;u002a&#92;u002f
+       * &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data int32 elements, row-major
        * @param shape the dimensions
@@ -388,8 +388,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code a_b}: <code>int32[batch,2]</code>. input 2 &#42;/ """
-       * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code a_b}: {@code int32[batch,2]}. input 2 &#42;/ """ &#92;u002a&#92;u002f
+       * &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data int32 elements, row-major; a direct buffer in native order is not copied
        * @param shape the dimensions
@@ -401,8 +401,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code a_b}: <code>int32[batch,2]</code>. input 2 &#42;/ """
-       * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code a_b}: {@code int32[batch,2]}. input 2 &#42;/ """ &#92;u002a&#92;u002f
+       * &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param tensor a int32 tensor, e.g. another model's output
        * @return this builder
@@ -413,8 +413,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code 0}: <code>double[3]</code>. input 3 &#42;/ """ &#92;u002a&#92;u002f
-       * &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code 0}: {@code double[3]}. input 3 &#42;/ """ &#92;u002a&#92;u002f &#125;
+       * func init() &#123; panic(1) &#125; # '''
        *
        * @param data float64 elements, row-major
        * @param shape the dimensions
@@ -426,8 +426,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code 0}: <code>double[3]</code>. input 3 &#42;/ """ &#92;u002a&#92;u002f
-       * &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code 0}: {@code double[3]}. input 3 &#42;/ """ &#92;u002a&#92;u002f &#125;
+       * func init() &#123; panic(1) &#125; # '''
        *
        * @param data float64 elements, row-major; a direct buffer in native order is not copied
        * @param shape the dimensions
@@ -439,8 +439,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code 0}: <code>double[3]</code>. input 3 &#42;/ """ &#92;u002a&#92;u002f
-       * &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code 0}: {@code double[3]}. input 3 &#42;/ """ &#92;u002a&#92;u002f &#125;
+       * func init() &#123; panic(1) &#125; # '''
        *
        * @param tensor a float64 tensor, e.g. another model's output
        * @return this builder
@@ -451,8 +451,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code 0}: <code>double[3]</code>. input 3 &#42;/ """ &#92;u002a&#92;u002f
-       * &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code 0}: {@code double[3]}. input 3 &#42;/ """ &#92;u002a&#92;u002f &#125;
+       * func init() &#123; panic(1) &#125; # '''
        *
        * @param data float64 elements, row-major
        * @return this builder
@@ -463,8 +463,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code &#42;/x}: <code>float[batch,2]</code>. input 4 &#42;/ """
-       * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code &#42;/x}: {@code float[batch,2]}. input 4 &#42;/ """ &#92;u002a&#92;u002f
+       * &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data float32 elements, row-major
        * @param shape the dimensions
@@ -476,8 +476,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code &#42;/x}: <code>float[batch,2]</code>. input 4 &#42;/ """
-       * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code &#42;/x}: {@code float[batch,2]}. input 4 &#42;/ """ &#92;u002a&#92;u002f
+       * &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data float32 elements, row-major; a direct buffer in native order is not copied
        * @param shape the dimensions
@@ -489,8 +489,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code &#42;/x}: <code>float[batch,2]</code>. input 4 &#42;/ """
-       * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code &#42;/x}: {@code float[batch,2]}. input 4 &#42;/ """ &#92;u002a&#92;u002f
+       * &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param tensor a float32 tensor, e.g. another model's output
        * @return this builder
@@ -501,7 +501,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code q"uote&#92;back}: <code>bool[3]</code>. input 5 &#42;/ """
+       * Sets input {@code q"uote&#92;back}: {@code bool[3]}. input 5 &#42;/ """
        * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data bool elements, row-major
@@ -514,7 +514,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code q"uote&#92;back}: <code>bool[3]</code>. input 5 &#42;/ """
+       * Sets input {@code q"uote&#92;back}: {@code bool[3]}. input 5 &#42;/ """
        * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param tensor a bool tensor, e.g. another model's output
@@ -526,7 +526,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code q"uote&#92;back}: <code>bool[3]</code>. input 5 &#42;/ """
+       * Sets input {@code q"uote&#92;back}: {@code bool[3]}. input 5 &#42;/ """
        * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data bool elements, row-major
@@ -538,7 +538,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code new line}: <code>uint8[batch,2]</code>. input 6 &#42;/ """
+       * Sets input {@code new line}: {@code uint8[batch,2]}. input 6 &#42;/ """
        * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data uint8 elements, row-major (unsigned: read with Byte.toUnsignedInt)
@@ -551,7 +551,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code new line}: <code>uint8[batch,2]</code>. input 6 &#42;/ """
+       * Sets input {@code new line}: {@code uint8[batch,2]}. input 6 &#42;/ """
        * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data uint8 elements, row-major (unsigned: read with Byte.toUnsignedInt); a direct
@@ -565,7 +565,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code new line}: <code>uint8[batch,2]</code>. input 6 &#42;/ """
+       * Sets input {@code new line}: {@code uint8[batch,2]}. input 6 &#42;/ """
        * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param tensor a uint8 tensor, e.g. another model's output
@@ -577,7 +577,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code &#252;ber &#26085;&#26412;}: <code>int8[3]</code>. input 7 &#42;/ """
+       * Sets input {@code &#252;ber &#26085;&#26412;}: {@code int8[3]}. input 7 &#42;/ """
        * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data int8 elements, row-major
@@ -590,7 +590,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code &#252;ber &#26085;&#26412;}: <code>int8[3]</code>. input 7 &#42;/ """
+       * Sets input {@code &#252;ber &#26085;&#26412;}: {@code int8[3]}. input 7 &#42;/ """
        * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data int8 elements, row-major; a direct buffer in native order is not copied
@@ -603,7 +603,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code &#252;ber &#26085;&#26412;}: <code>int8[3]</code>. input 7 &#42;/ """
+       * Sets input {@code &#252;ber &#26085;&#26412;}: {@code int8[3]}. input 7 &#42;/ """
        * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param tensor a int8 tensor, e.g. another model's output
@@ -615,7 +615,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code &#252;ber &#26085;&#26412;}: <code>int8[3]</code>. input 7 &#42;/ """
+       * Sets input {@code &#252;ber &#26085;&#26412;}: {@code int8[3]}. input 7 &#42;/ """
        * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data int8 elements, row-major
@@ -627,7 +627,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code &#26085;&#26412;}: <code>int16[batch,2]</code>. input 8 &#42;/ """
+       * Sets input {@code &#26085;&#26412;}: {@code int16[batch,2]}. input 8 &#42;/ """
        * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data int16 elements, row-major
@@ -640,7 +640,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code &#26085;&#26412;}: <code>int16[batch,2]</code>. input 8 &#42;/ """
+       * Sets input {@code &#26085;&#26412;}: {@code int16[batch,2]}. input 8 &#42;/ """
        * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data int16 elements, row-major; a direct buffer in native order is not copied
@@ -653,7 +653,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code &#26085;&#26412;}: <code>int16[batch,2]</code>. input 8 &#42;/ """
+       * Sets input {@code &#26085;&#26412;}: {@code int16[batch,2]}. input 8 &#42;/ """
        * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param tensor a int16 tensor, e.g. another model's output
@@ -665,8 +665,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code func}: <code>string[3]</code>. input 9 &#42;/ """ &#92;u002a&#92;u002f
-       * &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code func}: {@code string[3]}. input 9 &#42;/ """ &#92;u002a&#92;u002f &#125;
+       * func init() &#123; panic(1) &#125; # '''
        *
        * @param data string elements, row-major
        * @param shape the dimensions
@@ -678,8 +678,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code func}: <code>string[3]</code>. input 9 &#42;/ """ &#92;u002a&#92;u002f
-       * &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code func}: {@code string[3]}. input 9 &#42;/ """ &#92;u002a&#92;u002f &#125;
+       * func init() &#123; panic(1) &#125; # '''
        *
        * @param tensor a string tensor, e.g. another model's output
        * @return this builder
@@ -690,8 +690,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code func}: <code>string[3]</code>. input 9 &#42;/ """ &#92;u002a&#92;u002f
-       * &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code func}: {@code string[3]}. input 9 &#42;/ """ &#92;u002a&#92;u002f &#125;
+       * func init() &#123; panic(1) &#125; # '''
        *
        * @param data string elements, row-major
        * @return this builder
@@ -702,8 +702,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code self}: <code>float[batch,2]</code>. input 10 &#42;/ """
-       * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code self}: {@code float[batch,2]}. input 10 &#42;/ """ &#92;u002a&#92;u002f
+       * &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data float32 elements, row-major
        * @param shape the dimensions
@@ -715,8 +715,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code self}: <code>float[batch,2]</code>. input 10 &#42;/ """
-       * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code self}: {@code float[batch,2]}. input 10 &#42;/ """ &#92;u002a&#92;u002f
+       * &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data float32 elements, row-major; a direct buffer in native order is not copied
        * @param shape the dimensions
@@ -728,8 +728,8 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code self}: <code>float[batch,2]</code>. input 10 &#42;/ """
-       * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
+       * Sets input {@code self}: {@code float[batch,2]}. input 10 &#42;/ """ &#92;u002a&#92;u002f
+       * &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param tensor a float32 tensor, e.g. another model's output
        * @return this builder
@@ -740,7 +740,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code String}: <code>float[3]</code>. input 11 &#42;/ """ &#92;u002a&#92;u002f
+       * Sets input {@code String}: {@code float[3]}. input 11 &#42;/ """ &#92;u002a&#92;u002f
        * &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data float32 elements, row-major
@@ -753,7 +753,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code String}: <code>float[3]</code>. input 11 &#42;/ """ &#92;u002a&#92;u002f
+       * Sets input {@code String}: {@code float[3]}. input 11 &#42;/ """ &#92;u002a&#92;u002f
        * &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data float32 elements, row-major; a direct buffer in native order is not copied
@@ -766,7 +766,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code String}: <code>float[3]</code>. input 11 &#42;/ """ &#92;u002a&#92;u002f
+       * Sets input {@code String}: {@code float[3]}. input 11 &#42;/ """ &#92;u002a&#92;u002f
        * &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param tensor a float32 tensor, e.g. another model's output
@@ -778,7 +778,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code String}: <code>float[3]</code>. input 11 &#42;/ """ &#92;u002a&#92;u002f
+       * Sets input {@code String}: {@code float[3]}. input 11 &#42;/ """ &#92;u002a&#92;u002f
        * &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data float32 elements, row-major
@@ -790,7 +790,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code &#92;u002a&#92;u002f}: <code>float[batch,2]</code>. input 12 &#42;/ """
+       * Sets input {@code &#92;u002a&#92;u002f}: {@code float[batch,2]}. input 12 &#42;/ """
        * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data float32 elements, row-major
@@ -803,7 +803,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code &#92;u002a&#92;u002f}: <code>float[batch,2]</code>. input 12 &#42;/ """
+       * Sets input {@code &#92;u002a&#92;u002f}: {@code float[batch,2]}. input 12 &#42;/ """
        * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param data float32 elements, row-major; a direct buffer in native order is not copied
@@ -816,7 +816,7 @@ public final class Hostile implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code &#92;u002a&#92;u002f}: <code>float[batch,2]</code>. input 12 &#42;/ """
+       * Sets input {@code &#92;u002a&#92;u002f}: {@code float[batch,2]}. input 12 &#42;/ """
        * &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
        *
        * @param tensor a float32 tensor, e.g. another model's output
@@ -841,33 +841,33 @@ public final class Hostile implements AutoCloseable {
   /**
    * The model's outputs, copied into Java memory.
    *
-   * @param classOut output {@code class_out}: <code>float[batch,2]</code> output 0 &#42;/ """
+   * @param classOut output {@code class_out}: {@code float[batch,2]} output 0 &#42;/ """
    *     &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
-   * @param outAB output {@code out a-b}: <code>int64[3]</code> output 1 &#42;/ """
+   * @param outAB output {@code out a-b}: {@code int64[3]} output 1 &#42;/ """ &#92;u002a&#92;u002f
+   *     &#125; func init() &#123; panic(1) &#125; # '''
+   * @param outAB2 output {@code out a_b}: {@code int32[batch,2]} output 2 &#42;/ """
    *     &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
-   * @param outAB2 output {@code out a_b}: <code>int32[batch,2]</code> output 2 &#42;/ """
+   * @param output0Out output {@code 0_out}: {@code double[3]} output 3 &#42;/ """
    *     &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
-   * @param output0Out output {@code 0_out}: <code>double[3]</code> output 3 &#42;/ """
+   * @param outX output {@code out &#42;/x}: {@code float[batch,2]} output 4 &#42;/ """
    *     &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
-   * @param outX output {@code out &#42;/x}: <code>float[batch,2]</code> output 4 &#42;/ """
+   * @param outQUoteBack output {@code out q"uote&#92;back}: {@code bool[3]} output 5 &#42;/ """
    *     &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
-   * @param outQUoteBack output {@code out q"uote&#92;back}: <code>bool[3]</code> output 5 &#42;/
-   *     """ &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
-   * @param newLineOut output {@code new line_out}: <code>uint8[batch,2]</code> output 6 &#42;/ """
+   * @param newLineOut output {@code new line_out}: {@code uint8[batch,2]} output 6 &#42;/ """
    *     &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # ''' (unsigned: read with
    *     Byte.toUnsignedInt)
-   * @param outUber output {@code out &#252;ber &#26085;&#26412;}: <code>int8[3]</code> output 7
-   *     &#42;/ """ &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
-   * @param out_ output {@code out &#26085;&#26412;}: <code>int16[batch,2]</code> output 8 &#42;/
+   * @param outUber output {@code out &#252;ber &#26085;&#26412;}: {@code int8[3]} output 7 &#42;/
    *     """ &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
-   * @param funcOut output {@code func_out}: <code>string[3]</code> output 9 &#42;/ """
+   * @param out_ output {@code out &#26085;&#26412;}: {@code int16[batch,2]} output 8 &#42;/ """
    *     &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
-   * @param outSelf output {@code out self}: <code>float[batch,2]</code> output 10 &#42;/ """
+   * @param funcOut output {@code func_out}: {@code string[3]} output 9 &#42;/ """
    *     &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
-   * @param outString output {@code out String}: <code>float[3]</code> output 11 &#42;/ """
+   * @param outSelf output {@code out self}: {@code float[batch,2]} output 10 &#42;/ """
    *     &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
-   * @param u002AU002FOut output {@code &#92;u002a&#92;u002f_out}: <code>float[batch,2]</code>
-   *     output 12 &#42;/ """ &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
+   * @param outString output {@code out String}: {@code float[3]} output 11 &#42;/ """
+   *     &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
+   * @param u002AU002FOut output {@code &#92;u002a&#92;u002f_out}: {@code float[batch,2]} output 12
+   *     &#42;/ """ &#92;u002a&#92;u002f &#125; func init() &#123; panic(1) &#125; # '''
    */
   public record Outputs(
       FloatTensor classOut,

@@ -53,8 +53,9 @@ class HostileTest {
   @Test
   void wrongRankIsRejected() {
     try (Hostile m = open(Options.defaults())) {
-      Hostile.Inputs in = Hostile.inputs().class_(new float[1], 1, 1, 1).build();
-      ModelInputException e = assertThrows(ModelInputException.class, () -> m.run(in));
+      Hostile.Inputs.Builder in = Hostile.inputs();
+      in.class_(new float[1], 1, 1, 1);
+      ModelInputException e = assertThrows(ModelInputException.class, () -> m.run(in.build()));
       assertEquals(ModelInputException.Kind.RANK, e.kind());
       assertEquals("class", e.input());
       assertTrue(e.expected().startsWith("rank 2"), e.expected());
@@ -64,8 +65,9 @@ class HostileTest {
   @Test
   void dataLengthMustMatchTheShape() {
     try (Hostile m = open(Options.defaults())) {
-      Hostile.Inputs in = Hostile.inputs().class_(new float[3], 1, 2).build();
-      ModelInputException e = assertThrows(ModelInputException.class, () -> m.run(in));
+      Hostile.Inputs.Builder in = Hostile.inputs();
+      in.class_(new float[3], 1, 2);
+      ModelInputException e = assertThrows(ModelInputException.class, () -> m.run(in.build()));
       assertFalse(e.getMessage().isEmpty());
     }
   }

@@ -166,7 +166,7 @@ public final class DecodeHead implements AutoCloseable {
       Builder() {}
 
       /**
-       * Sets input {@code logits}: <code>float[batch,sequence,64]</code>.
+       * Sets input {@code logits}: {@code float[batch,sequence,64]}.
        *
        * @param data float32 elements, row-major
        * @param shape the dimensions
@@ -178,7 +178,7 @@ public final class DecodeHead implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code logits}: <code>float[batch,sequence,64]</code>.
+       * Sets input {@code logits}: {@code float[batch,sequence,64]}.
        *
        * @param data float32 elements, row-major; a direct buffer in native order is not copied
        * @param shape the dimensions
@@ -190,7 +190,7 @@ public final class DecodeHead implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code logits}: <code>float[batch,sequence,64]</code>.
+       * Sets input {@code logits}: {@code float[batch,sequence,64]}.
        *
        * @param tensor a float32 tensor, e.g. another model's output
        * @return this builder
@@ -214,10 +214,10 @@ public final class DecodeHead implements AutoCloseable {
   /**
    * The model's outputs, copied into Java memory.
    *
-   * @param tokenIds output {@code token_ids}: <code>int64[batch,sequence]</code>
-   * @param scores output {@code scores}: <code>float16[batch,sequence]</code> (float16 bits:
+   * @param tokenIds output {@code token_ids}: {@code int64[batch,sequence]}
+   * @param scores output {@code scores}: {@code float16[batch,sequence]} (float16 bits:
    *     Float16Tensor.fromFloats and toFloats convert)
-   * @param tokens output {@code tokens}: <code>string[batch,sequence]</code>
+   * @param tokens output {@code tokens}: {@code string[batch,sequence]}
    */
   public record Outputs(LongTensor tokenIds, Float16Tensor scores, StringTensor tokens) {}
 }

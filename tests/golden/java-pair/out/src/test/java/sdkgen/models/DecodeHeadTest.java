@@ -53,8 +53,9 @@ class DecodeHeadTest {
   @Test
   void wrongRankIsRejected() {
     try (DecodeHead m = open(Options.defaults())) {
-      DecodeHead.Inputs in = DecodeHead.inputs().logits(new float[1], 1, 1, 1, 1).build();
-      ModelInputException e = assertThrows(ModelInputException.class, () -> m.run(in));
+      DecodeHead.Inputs.Builder in = DecodeHead.inputs();
+      in.logits(new float[1], 1, 1, 1, 1);
+      ModelInputException e = assertThrows(ModelInputException.class, () -> m.run(in.build()));
       assertEquals(ModelInputException.Kind.RANK, e.kind());
       assertEquals("logits", e.input());
       assertTrue(e.expected().startsWith("rank 3"), e.expected());
@@ -64,8 +65,9 @@ class DecodeHeadTest {
   @Test
   void dataLengthMustMatchTheShape() {
     try (DecodeHead m = open(Options.defaults())) {
-      DecodeHead.Inputs in = DecodeHead.inputs().logits(new float[65], 1, 1, 64).build();
-      ModelInputException e = assertThrows(ModelInputException.class, () -> m.run(in));
+      DecodeHead.Inputs.Builder in = DecodeHead.inputs();
+      in.logits(new float[65], 1, 1, 64);
+      ModelInputException e = assertThrows(ModelInputException.class, () -> m.run(in.build()));
       assertFalse(e.getMessage().isEmpty());
     }
   }

@@ -53,8 +53,9 @@ class TinyTransformerTest {
   @Test
   void wrongRankIsRejected() {
     try (TinyTransformer m = open(Options.defaults())) {
-      TinyTransformer.Inputs in = TinyTransformer.inputs().inputIds(new long[1], 1, 1, 1).build();
-      ModelInputException e = assertThrows(ModelInputException.class, () -> m.run(in));
+      TinyTransformer.Inputs.Builder in = TinyTransformer.inputs();
+      in.inputIds(new long[1], 1, 1, 1);
+      ModelInputException e = assertThrows(ModelInputException.class, () -> m.run(in.build()));
       assertEquals(ModelInputException.Kind.RANK, e.kind());
       assertEquals("input_ids", e.input());
       assertTrue(e.expected().startsWith("rank 2"), e.expected());
@@ -64,8 +65,9 @@ class TinyTransformerTest {
   @Test
   void dataLengthMustMatchTheShape() {
     try (TinyTransformer m = open(Options.defaults())) {
-      TinyTransformer.Inputs in = TinyTransformer.inputs().inputIds(new long[2], 1, 1).build();
-      ModelInputException e = assertThrows(ModelInputException.class, () -> m.run(in));
+      TinyTransformer.Inputs.Builder in = TinyTransformer.inputs();
+      in.inputIds(new long[2], 1, 1);
+      ModelInputException e = assertThrows(ModelInputException.class, () -> m.run(in.build()));
       assertFalse(e.getMessage().isEmpty());
     }
   }

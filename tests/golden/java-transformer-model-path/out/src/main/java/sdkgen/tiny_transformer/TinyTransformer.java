@@ -155,7 +155,7 @@ public final class TinyTransformer implements AutoCloseable {
       Builder() {}
 
       /**
-       * Sets input {@code input_ids}: <code>int64[batch,sequence]</code>.
+       * Sets input {@code input_ids}: {@code int64[batch,sequence]}.
        *
        * @param data int64 elements, row-major
        * @param shape the dimensions
@@ -167,7 +167,7 @@ public final class TinyTransformer implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code input_ids}: <code>int64[batch,sequence]</code>.
+       * Sets input {@code input_ids}: {@code int64[batch,sequence]}.
        *
        * @param data int64 elements, row-major; a direct buffer in native order is not copied
        * @param shape the dimensions
@@ -179,7 +179,7 @@ public final class TinyTransformer implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code input_ids}: <code>int64[batch,sequence]</code>.
+       * Sets input {@code input_ids}: {@code int64[batch,sequence]}.
        *
        * @param tensor a int64 tensor, e.g. another model's output
        * @return this builder
@@ -190,7 +190,7 @@ public final class TinyTransformer implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code attention_mask}: <code>int64[batch,sequence]</code>.
+       * Sets input {@code attention_mask}: {@code int64[batch,sequence]}.
        *
        * @param data int64 elements, row-major
        * @param shape the dimensions
@@ -202,7 +202,7 @@ public final class TinyTransformer implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code attention_mask}: <code>int64[batch,sequence]</code>.
+       * Sets input {@code attention_mask}: {@code int64[batch,sequence]}.
        *
        * @param data int64 elements, row-major; a direct buffer in native order is not copied
        * @param shape the dimensions
@@ -214,7 +214,7 @@ public final class TinyTransformer implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code attention_mask}: <code>int64[batch,sequence]</code>.
+       * Sets input {@code attention_mask}: {@code int64[batch,sequence]}.
        *
        * @param tensor a int64 tensor, e.g. another model's output
        * @return this builder
@@ -238,7 +238,7 @@ public final class TinyTransformer implements AutoCloseable {
   /**
    * The model's outputs, copied into Java memory.
    *
-   * @param logits output {@code logits}: <code>float[batch,sequence,64]</code>
+   * @param logits output {@code logits}: {@code float[batch,sequence,64]}
    */
   public record Outputs(FloatTensor logits) {}
 }

@@ -135,7 +135,7 @@ public final class Iris implements AutoCloseable {
       Builder() {}
 
       /**
-       * Sets input {@code float_input}: <code>float[3,2]</code>.
+       * Sets input {@code float_input}: {@code float[3,2]}.
        *
        * @param data float32 elements, row-major
        * @param shape the dimensions
@@ -147,7 +147,7 @@ public final class Iris implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code float_input}: <code>float[3,2]</code>.
+       * Sets input {@code float_input}: {@code float[3,2]}.
        *
        * @param data float32 elements, row-major; a direct buffer in native order is not copied
        * @param shape the dimensions
@@ -159,7 +159,7 @@ public final class Iris implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code float_input}: <code>float[3,2]</code>.
+       * Sets input {@code float_input}: {@code float[3,2]}.
        *
        * @param tensor a float32 tensor, e.g. another model's output
        * @return this builder
@@ -170,7 +170,7 @@ public final class Iris implements AutoCloseable {
       }
 
       /**
-       * Sets input {@code float_input}: <code>float[3,2]</code>.
+       * Sets input {@code float_input}: {@code float[3,2]}.
        *
        * @param data float32 elements, row-major
        * @return this builder
@@ -194,8 +194,8 @@ public final class Iris implements AutoCloseable {
   /**
    * The model's outputs, copied into Java memory.
    *
-   * @param label output {@code label}: <code>int64[3]</code>
-   * @param probabilities output {@code probabilities}: <code>seq(map(int64,float[&#42;]))</code>
+   * @param label output {@code label}: {@code int64[3]}
+   * @param probabilities output {@code probabilities}: {@code seq(map(int64,float[*]))}
    */
   public record Outputs(LongTensor label, List<Map<Long, Float>> probabilities) {}
 }

@@ -53,8 +53,9 @@ class IrisTest {
   @Test
   void wrongRankIsRejected() {
     try (Iris m = open(Options.defaults())) {
-      Iris.Inputs in = Iris.inputs().floatInput(new float[1], 1, 1, 1).build();
-      ModelInputException e = assertThrows(ModelInputException.class, () -> m.run(in));
+      Iris.Inputs.Builder in = Iris.inputs();
+      in.floatInput(new float[1], 1, 1, 1);
+      ModelInputException e = assertThrows(ModelInputException.class, () -> m.run(in.build()));
       assertEquals(ModelInputException.Kind.RANK, e.kind());
       assertEquals("float_input", e.input());
       assertTrue(e.expected().startsWith("rank 2"), e.expected());
@@ -64,8 +65,9 @@ class IrisTest {
   @Test
   void dataLengthMustMatchTheShape() {
     try (Iris m = open(Options.defaults())) {
-      Iris.Inputs in = Iris.inputs().floatInput(new float[7], 3, 2).build();
-      ModelInputException e = assertThrows(ModelInputException.class, () -> m.run(in));
+      Iris.Inputs.Builder in = Iris.inputs();
+      in.floatInput(new float[7], 3, 2);
+      ModelInputException e = assertThrows(ModelInputException.class, () -> m.run(in.build()));
       assertFalse(e.getMessage().isEmpty());
     }
   }
