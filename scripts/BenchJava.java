@@ -11,8 +11,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import sdkgen.bench.mul.Mul;
-import sdkgen.bench.tt.Tt;
+import sdkgen.bench.Mul1;
+import sdkgen.bench.TinyTransformer;
+import sdkgen.bench.runtime.Options;
 
 /**
  * Per-call time of the generated run() vs the raw ORT Java API doing the same work (tensors from
@@ -78,14 +79,13 @@ public final class BenchJava {
     // Tiny model: mul_1, X float[3,2].
     float[] x = {1, 2, 3, 4, 5, 6};
     long[] xs = {3, 2};
-    Mul.Options mo =
-        Mul.Options.builder().intraOpThreads(1).interOpThreads(1).allowSpinning(false).build();
-    try (Mul gen = Mul.create(mo);
+    Options mo = Options.builder().intraOpThreads(1).interOpThreads(1).allowSpinning(false).build();
+    try (Mul1 gen = Mul1.create(mo);
         OrtSession.SessionOptions so = opts();
         OrtSession raw = env.createSession(Files.readAllBytes(Path.of(args[0])), so)) {
       compare(
           "mul_1 [3,2]",
-          () -> gen.run(Mul.inputs().x(x, xs).build()).y().data(),
+          () -> gen.run(Mul1.inputs().x(x, xs).build()).y().data(),
           () -> {
             try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), xs);
                 OrtSession.Result r = raw.run(Map.of("X", t), Set.of("Y"))) {
@@ -105,14 +105,14 @@ public final class BenchJava {
       mask[i] = 1;
     }
     long[] shape = {1, 16};
-    Tt.Options to = Tt.Options.builder().intraOpThreads(1).interOpThreads(1).allowSpinning(false).build();
-    try (Tt gen = Tt.create(to);
+    Options to = mo;
+    try (TinyTransformer gen = TinyTransformer.create(to);
         OrtSession.SessionOptions so = opts();
         OrtSession raw = env.createSession(Files.readAllBytes(Path.of(args[1])), so)) {
       Set<String> outs = Set.of("logits");
       compare(
           "transformer [1,16]",
-          () -> gen.run(Tt.inputs().inputIds(ids, shape).attentionMask(mask, shape).build()).logits().data(),
+          () -> gen.run(TinyTransformer.inputs().inputIds(ids, shape).attentionMask(mask, shape).build()).logits().data(),
           () -> {
             Map<String, OnnxTensor> feed = new HashMap<>();
             try (OnnxTensor a = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);

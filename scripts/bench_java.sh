@@ -10,12 +10,10 @@ trap 'rm -rf "$work"' EXIT
 mul=$("$py" -c 'import onnxruntime, os; print(os.path.join(os.path.dirname(onnxruntime.__file__), "datasets", "mul_1.onnx"))')
 tt=$repo/tests/models/tiny_transformer.onnx
 cd "$repo"
-"$py" -m generator "$mul" --lang java --out "$work/mul" --name Mul --package sdkgen.bench.mul >/dev/null 2>&1
-"$py" -m generator "$tt" --lang java --out "$work/tt" --name Tt --package sdkgen.bench.tt >/dev/null 2>&1
-for m in mul tt; do
-  (cd "$work/$m" && mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.outputFile=cp.txt)
-done
-cp="$work/mul/target/classes:$work/tt/target/classes:$(cat "$work/mul/cp.txt")"
+# One SDK with both models (classes Mul1 and TinyTransformer, one runtime).
+"$py" -m generator "$mul" "$tt" --lang java --out "$work/sdk" --package sdkgen.bench >/dev/null
+(cd "$work/sdk" && mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.outputFile=cp.txt)
+cp="$work/sdk/target/classes:$(cat "$work/sdk/cp.txt")"
 mkdir -p "$work/bench"
 javac -Xlint:all -Werror -cp "$cp" -d "$work/bench" "$repo/scripts/BenchJava.java"
 java -cp "$work/bench:$cp" sdkgen.bench.BenchJava "$mul" "$tt" "$rounds"

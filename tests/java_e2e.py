@@ -57,7 +57,7 @@ class Case:
     module: Path = Path()
     data: Path = Path()
     error: str | None = None  # generation refused (UnsupportedModel) -> reason
-    view: dict[str, Any] = dataclasses.field(default_factory=dict)
+    view: java_emit.SdkView | None = None
     expected: list[Any] = dataclasses.field(default_factory=list)
 
 
@@ -125,11 +125,12 @@ def prepare(case: Case, work: Path, index: int) -> None:
     src = emit.ModelSource(m, case.model_path.read_bytes(), m.graph_name or case.key)
     opts = emit.Options(package=pkg, artifact_id=f"c{index}")
     try:
-        files = emit.emit("java", [src], opts)
+        gen = emit.generate("java", [src], opts)
     except UnsupportedModel as e:  # recorded; the test asserts on it
         case.error = f"{type(e).__name__}: {e}"
         return
-    case.view = java_emit.view(m, java_emit.legacy(src, opts))
+    files = gen.files
+    case.view = gen.view
     case.module = work / f"c{index}"
     case.data = work / "data" / f"c{index}"
     shutil.rmtree(case.module, ignore_errors=True)
@@ -153,36 +154,25 @@ def prepare(case: Case, work: Path, index: int) -> None:
         shutil.rmtree(case.module, ignore_errors=True)
         return
     test_dir = case.module / "src" / "test" / "java" / pkg.replace(".", "/")
-    io_src = RUNNER_TEMPLATE.read_text().replace("package sdkgen.e2e;", f"package {pkg};", 1)
+    io_src = RUNNER_TEMPLATE.read_text().replace("sdkgen.e2e", pkg)
     (test_dir / "E2eIO.java").write_text(io_src)
-    (test_dir / "E2eTest.java").write_text(_driver(case.view, pkg, case.data))
+    (test_dir / "E2eTest.java").write_text(_driver(gen.view, pkg, case.data))
 
 
-def _driver(vm: dict[str, Any], pkg: str, data: Path) -> str:
-    cls = vm["cls"]
-    sets = []
-    for i, inp in enumerate(vm["inputs"]):
-        arr = inp["setters"][0]["param_type"]
-        prim = arr[:-2]
-        reader_fn = {
-            "float": "floats",
-            "double": "doubles",
-            "long": "longs",
-            "int": "ints",
-            "short": "shorts",
-            "byte": "bytes",
-            "boolean": "booleans",
-            "String": "strings",
-        }[prim]
-        sets.append(
-            f'        .{inp["ident"]}(E2eIO.{reader_fn}(d.resolve("in_{i}.bin")), E2eIO.shape(d.resolve("in_{i}.bin")))'
-        )
-    writes = [
-        f'      E2eIO.write(d.resolve("out_{j}.bin"), out.{o["ident"]}());'
-        for j, o in enumerate(vm["outputs"])
+_READERS = {"float": "floats", "double": "doubles", "long": "longs", "int": "ints", "short": "shorts",
+            "byte": "bytes", "boolean": "booleans", "String": "strings"}
+
+
+def _driver(sdk: java_emit.SdkView, pkg: str, data: Path) -> str:
+    (m,) = sdk.models
+    cls = m.cls
+    sets = [
+        f'        .{inp.ident}(E2eIO.{_READERS[inp.prim]}(d.resolve("in_{i}.bin")), E2eIO.shape(d.resolve("in_{i}.bin")))'
+        for i, inp in enumerate(m.inputs)
     ]
+    writes = [f'      E2eIO.write(d.resolve("out_{j}.bin"), out.{o.ident}());' for j, o in enumerate(m.outputs)]
     first_missing = ""
-    if vm["inputs"]:
+    if m.inputs:
         first_missing = (
             f"    try {{\n      m.run({cls}.inputs().build());\n"
             '      throw new AssertionError("missing inputs were accepted");\n'
@@ -192,6 +182,7 @@ def _driver(vm: dict[str, Any], pkg: str, data: Path) -> str:
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import {sdk.runtime_package}.ModelInputException;
 
 class E2eTest {{
   @Test

@@ -47,7 +47,8 @@ def test_member_identifiers_are_valid_java() -> None:
     [
         ("logreg_iris", "LogregIris"),
         ("String", "String_"),
-        ("Tensors", "Tensors_"),
+        ("Spec", "Spec_"),
+        ("FloatTensor", "FloatTensor_"),
         ("", "Model"),
         ("9lives", "Model9Lives"),
     ],
@@ -127,3 +128,48 @@ def test_literals_round_trip_through_javac(tmp_path: Path) -> None:
     want = [list(s.encode("utf-16-le").decode("latin-1").encode("latin-1")) for s in LITERALS]
     want = [[w[i] | (w[i + 1] << 8) for i in range(0, len(w), 2)] for w in want]
     assert got == want
+
+
+def _declared(src: str) -> set[str]:
+    """Types, methods, fields and parameters a Java source declares (string literals removed)."""
+    code = re.sub(r'"(?:[^"\\\n]|\\.)*"', '""', re.sub(r"/\*.*?\*/|//[^\n]*", "", src, flags=re.DOTALL))
+    while re.search(r"<[^<>]*>", code):
+        code = re.sub(r"<[^<>]*>", "", code)
+    names = set(re.findall(r"\b(?:class|record|interface|enum)\s+(\w+)", code))
+    for m in re.finditer(r"\b[\w<>\[\],.? ]+?\s(\w+)\s*\(([^()]*)\)\s*(?:throws [\w., ]+)?\{", code):
+        names.add(m.group(1))
+        names.update(p.split()[-1] for p in m.group(2).split(",") if p.strip())
+    names.update(re.findall(r"^\s+(?:(?:private|public|static|final)\s+)+[\w<>\[\], .]+\s(\w+)\s*[=;]", code, re.MULTILINE))
+    return names - {"if", "for", "while", "switch", "catch", "return", "try", "new"}
+
+
+def test_reserved_names_cover_what_the_runtime_declares() -> None:
+    from tests.paths import REPO
+
+    declared: set[str] = set()
+    for f in (REPO / "runtime" / "java" / "src" / "main").rglob("*.java"):
+        code = re.sub(r"/\*.*?\*/|//[^\n]*", "", f.read_text(), flags=re.DOTALL)
+        declared |= set(re.findall(r"\b(?:class|record|interface|enum)\s+(\w+)", code))
+    assert jn.RUNTIME_TYPES <= declared, sorted(jn.RUNTIME_TYPES - declared)  # no stale entries
+    assert declared <= jn.RESERVED, sorted(declared - jn.RESERVED)
+
+
+def test_reserved_names_cover_what_the_generated_classes_declare() -> None:
+    from tests.golden_cases import GOLDEN, generated
+
+    checked = 0
+    for case in sorted(GOLDEN.glob("java-*")):
+        sdk = generated(case).view
+        for m in sdk.models:
+            own = {m.cls, f"{m.cls}Test"} | {i.ident for i in m.inputs} | {o.ident for o in m.outputs}
+            own |= {x.const for x in (*m.inputs, *m.outputs)}
+            for rel in (f"src/main/java/{sdk.package_path}/{m.cls}.java",
+                        f"src/test/java/{sdk.package_path}/{m.cls}Test.java"):
+                src = (case / "out" / rel).read_text()
+                extra = _declared(src) - own - jn.RESERVED
+                # Members that cannot clash with a model-derived name (constants are IN_/OUT_ + UPPER).
+                extra -= {"MODEL_SHA256", "SIGNATURE", "open"} | {n for n in extra if n.startswith(("loads", "explicit",
+                          "missing", "wrong", "dataLength", "runAfter"))}
+                assert not extra, f"{case.name}/{rel}: declares {sorted(extra)} that jn.RESERVED does not hold"
+                checked += 1
+    assert checked >= 8

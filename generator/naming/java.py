@@ -38,15 +38,19 @@ KEYWORDS = _names(
     """
 )
 
-# Members every record / object already has, and the names the generated
-# Inputs builder, Outputs record and model class declare themselves.
+# Members every record / object already has, and the names the generated model class, its
+# Inputs builder and Outputs record declare or use themselves (tests/test_java_naming.py checks
+# this list against the identifiers declared in the goldens).
 _MEMBERS = _names(
     """
     equals hashCode toString getClass clone finalize notify notifyAll wait
     build builder inputs outputs run close config create options session env in out result
-    feed value values shape data names
+    feed value values shape data names tensor r modelPath
     """
 )
+
+# The sub-package the runtime is copied into: ``<package>.runtime``.
+RUNTIME_SUBPACKAGE = "runtime"
 
 # Simple type names the generated sources refer to (java.lang, java.util,
 # java.nio, ai.onnxruntime, and the classes sdkgen emits next to the model).
@@ -62,17 +66,27 @@ GENERATED_TYPES = _names(
     Locale Iterator Function BiFunction Supplier
     Buffer ByteBuffer ShortBuffer IntBuffer LongBuffer FloatBuffer DoubleBuffer ByteOrder
     Path Paths Files IOException UncheckedIOException InputStream
-    Generated
+    Generated Test
     OrtEnvironment OrtSession OnnxTensor OnnxValue OnnxSequence OnnxMap OnnxJavaType OrtException
     NodeInfo TensorInfo SequenceInfo MapInfo ValueInfo SessionOptions ExecutionMode OptLevel Result
-    Inputs Outputs Options Builder SessionConfig Signature
-    ModelInputException ModelRunException Half Tensors ThreadDefaults
-    FloatTensor DoubleTensor LongTensor IntTensor ShortTensor ByteTensor BooleanTensor StringTensor
-    Float16Tensor BFloat16Tensor
+    OnnxTensorType Fp16Conversions
+    Inputs Outputs Builder
     """
 )
 
-RESERVED = KEYWORDS | _MEMBERS | GENERATED_TYPES
+# Types the runtime declares (``runtime/java``; tests/test_java_naming.py checks this list
+# against its sources). Model classes import them by simple name, so a model may not take one.
+RUNTIME_TYPES = _names(
+    """
+    Checks Convert ModelInputException ModelRunException ModelSession Options SessionConfig
+    Signature Spec Tensor TensorInput ThreadDefaults
+    FloatTensor DoubleTensor LongTensor IntTensor ShortTensor ByteTensor BooleanTensor StringTensor
+    Float16Tensor BFloat16Tensor
+    Bindings Converter Reader Kind Source Computed Resolved
+    """
+)
+
+RESERVED = KEYWORDS | _MEMBERS | GENERATED_TYPES | RUNTIME_TYPES
 
 _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _MAVEN_ID = re.compile(r"[A-Za-z0-9_.\-]+")
@@ -90,6 +104,18 @@ def class_name(name: str) -> str:
     while ident in RESERVED:
         ident += "_"
     return ident
+
+
+def class_names(names: Sequence[str]) -> list[str]:
+    """Class names for the models of one SDK (one package): distinct, suffixes 2, 3... on clashes."""
+    out: list[str] = []
+    for name in names:
+        ident = class_name(name)
+        base, k = ident, 2
+        while ident in out or ident == RUNTIME_SUBPACKAGE:
+            ident, k = f"{base}{k}", k + 1
+        out.append(ident)
+    return out
 
 
 def _segment(ws: Sequence[str]) -> str:

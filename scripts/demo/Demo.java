@@ -1,5 +1,5 @@
 import demo.iris.LogregIris;
-import demo.iris.ModelInputException;
+import demo.iris.runtime.ModelInputException;
 
 /** Run the generated Java SDK for logreg_iris on three flowers and show a checked error. */
 public final class Demo {

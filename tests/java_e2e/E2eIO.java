@@ -10,6 +10,15 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import sdkgen.e2e.runtime.BooleanTensor;
+import sdkgen.e2e.runtime.ByteTensor;
+import sdkgen.e2e.runtime.DoubleTensor;
+import sdkgen.e2e.runtime.Float16Tensor;
+import sdkgen.e2e.runtime.FloatTensor;
+import sdkgen.e2e.runtime.IntTensor;
+import sdkgen.e2e.runtime.LongTensor;
+import sdkgen.e2e.runtime.ShortTensor;
+import sdkgen.e2e.runtime.StringTensor;
 
 /**
  * Test-only interchange with the Python side of sdkgen's end-to-end tests:

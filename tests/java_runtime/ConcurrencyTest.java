@@ -13,6 +13,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import sdkgen.rt.tt.runtime.ModelInputException;
+import sdkgen.rt.tt.runtime.Options;
 
 /** 8 threads share one model instance; every result must equal the single-threaded one. */
 class ConcurrencyTest {
@@ -28,7 +30,7 @@ class ConcurrencyTest {
 
   @Test
   void eightThreadsGetTheSameAnswersAsOne() throws Exception {
-    try (Tt m = Tt.create(Tt.Options.builder().intraOpThreads(1).build())) {
+    try (Tt m = Tt.create(Options.builder().intraOpThreads(1).build())) {
       int cases = 16;
       List<Tt.Inputs> ins = new ArrayList<>();
       List<float[]> want = new ArrayList<>();

@@ -11,8 +11,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.OptionalDouble;
 import sdkgen.sigmoid.Sigmoid;
-import sdkgen.sigmoid.SessionConfig;
-import sdkgen.sigmoid.ThreadDefaults;
+import sdkgen.sigmoid.runtime.Options;
+import sdkgen.sigmoid.runtime.SessionConfig;
+import sdkgen.sigmoid.runtime.ThreadDefaults;
 
 public final class Probe {
   private Probe() {}
@@ -35,7 +36,7 @@ public final class Probe {
       x[i] = (i - 30) / 10f;
     }
     Sigmoid.Inputs in = Sigmoid.inputs().x(x, 3, 4, 5).build();
-    try (Sigmoid warm = Sigmoid.create(Sigmoid.Options.builder().intraOpThreads(1).build())) {
+    try (Sigmoid warm = Sigmoid.create(Options.builder().intraOpThreads(1).build())) {
       warm.run(in);
       int before = tasks();
       try (Sigmoid model = Sigmoid.create()) {

@@ -2,24 +2,30 @@
 package sdkgen.tiny_transformer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import sdkgen.tiny_transformer.runtime.ModelInputException;
+import sdkgen.tiny_transformer.runtime.Options;
+import sdkgen.tiny_transformer.runtime.ThreadDefaults;
 
-/** Smoke tests of the generated SDK: loading, signature check, input checks, options, close. */
+/** Smoke tests of {@link TinyTransformer}: loading, options, input checks, close. */
 @javax.annotation.processing.Generated("sdkgen")
 class TinyTransformerTest {
-  private static TinyTransformer open(TinyTransformer.Options options) {
-    String p = System.getProperty("sdkgen.model", "");
-    assertTrue(!p.isEmpty(), "set the model file: mvn verify -Dsdkgen.model=/path/to/model.onnx");
+  private static TinyTransformer open(Options options) {
+    String p = System.getProperty("sdkgen.model.TinyTransformer", "");
+    assertTrue(
+        !p.isEmpty(),
+        "set the model file: mvn verify -Dsdkgen.model.TinyTransformer=/path/to/model.onnx");
     return TinyTransformer.create(Path.of(p), options);
   }
 
   @Test
   void loadsWithContainerAwareDefaults() {
-    try (TinyTransformer m = open(TinyTransformer.Options.defaults())) {
+    try (TinyTransformer m = open(Options.defaults())) {
       assertTrue(m.config().intraOpThreads() >= 1);
       assertTrue(m.config().interOpThreads() >= 1);
     }
@@ -27,8 +33,7 @@ class TinyTransformerTest {
 
   @Test
   void explicitOptionsWin() {
-    TinyTransformer.Options o =
-        TinyTransformer.Options.builder().intraOpThreads(1).interOpThreads(2).allowSpinning(false).build();
+    Options o = Options.builder().intraOpThreads(1).interOpThreads(2).allowSpinning(false).build();
     try (TinyTransformer m = open(o)) {
       assertEquals(1, m.config().intraOpThreads());
       assertEquals(2, m.config().interOpThreads());
@@ -39,10 +44,11 @@ class TinyTransformerTest {
 
   @Test
   void missingInputIsRejectedAndTheInstanceStaysUsable() {
-    try (TinyTransformer m = open(TinyTransformer.Options.defaults())) {
+    try (TinyTransformer m = open(Options.defaults())) {
       for (int i = 0; i < 2; i++) {
         ModelInputException e =
             assertThrows(ModelInputException.class, () -> m.run(TinyTransformer.inputs().build()));
+        assertEquals(ModelInputException.Kind.MISSING, e.kind());
         assertEquals("input_ids", e.input());
         assertEquals("null", e.actual());
       }
@@ -51,9 +57,11 @@ class TinyTransformerTest {
 
   @Test
   void wrongRankIsRejected() {
-    try (TinyTransformer m = open(TinyTransformer.Options.defaults())) {
-      TinyTransformer.Inputs in = TinyTransformer.inputs().inputIds(new long[1], 1, 1, 1).build();
-      ModelInputException e = assertThrows(ModelInputException.class, () -> m.run(in));
+    try (TinyTransformer m = open(Options.defaults())) {
+      TinyTransformer.Inputs.Builder in = TinyTransformer.inputs();
+      in.inputIds(new long[1], 1, 1, 1);
+      ModelInputException e = assertThrows(ModelInputException.class, () -> m.run(in.build()));
+      assertEquals(ModelInputException.Kind.RANK, e.kind());
       assertEquals("input_ids", e.input());
       assertTrue(e.expected().startsWith("rank 2"), e.expected());
     }
@@ -61,24 +69,19 @@ class TinyTransformerTest {
 
   @Test
   void dataLengthMustMatchTheShape() {
-    try (TinyTransformer m = open(TinyTransformer.Options.defaults())) {
-      TinyTransformer.Inputs in = TinyTransformer.inputs().inputIds(new long[2], 1, 1).build();
-      assertThrows(ModelInputException.class, () -> m.run(in));
+    try (TinyTransformer m = open(Options.defaults())) {
+      TinyTransformer.Inputs.Builder in = TinyTransformer.inputs();
+      in.inputIds(new long[2], 1, 1);
+      ModelInputException e = assertThrows(ModelInputException.class, () -> m.run(in.build()));
+      assertFalse(e.getMessage().isEmpty());
     }
   }
 
   @Test
   void runAfterCloseFailsAndCloseIsIdempotent() {
-    TinyTransformer m = open(TinyTransformer.Options.defaults());
+    TinyTransformer m = open(Options.defaults());
     m.close();
     m.close();
     assertThrows(IllegalStateException.class, () -> m.run(TinyTransformer.inputs().build()));
-  }
-
-  @Test
-  void halfConversionsRoundTrip() {
-    assertEquals(1.5f, Half.fp16ToFloat(Half.floatToFp16(1.5f)));
-    assertEquals(-2.0f, Half.bf16ToFloat(Half.floatToBf16(-2.0f)));
-    assertEquals((short) 0x3c00, Half.floatToFp16(1.0f));
   }
 }

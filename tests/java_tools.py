@@ -1,0 +1,77 @@
+"""Java tools for the tests: the SDKs' compile class path and google-java-format, from Maven Central.
+
+Both are resolved once per machine into the local Maven repository (``mvn dependency:...``) and
+fail, never skip, when Maven or a JDK is missing.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+from pathlib import Path
+
+from generator import versions
+
+GJF_VERSION = "1.28.0"  # the newest google-java-format that runs on JDK 17
+_GJF = f"com.google.googlejavaformat:google-java-format:{GJF_VERSION}:jar:all-deps"
+# google-java-format needs javac's internals on JDK 17.
+_GJF_EXPORTS = [
+    f"--add-exports=jdk.compiler/com.sun.tools.javac.{p}=ALL-UNNAMED"
+    for p in ("api", "code", "file", "parser", "tree", "util")
+]
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name)
+    assert path, f"{name} not found on PATH: the Java tests need Maven and a JDK 17"
+    return path
+
+
+def m2() -> Path:
+    return Path.home() / ".m2" / "repository"
+
+
+def _mvn(args: list[str], cwd: Path) -> None:
+    r = subprocess.run([tool("mvn"), "-B", "-q", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    assert r.returncode == 0, f"mvn {' '.join(args)} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+
+
+@functools.cache
+def classpath(work: Path) -> str:
+    """ONNX Runtime and JUnit (test scope): what a generated SDK compiles against."""
+    work.mkdir(parents=True, exist_ok=True)
+    pom = (Path(__file__).resolve().parent.parent / "runtime" / "java" / "pom.xml").read_text()
+    (work / "pom.xml").write_text(pom)
+    _mvn(["dependency:build-classpath", "-Dmdep.outputFile=cp.txt", "-Dmdep.includeScope=test"], work)
+    return (work / "cp.txt").read_text().strip()
+
+
+@functools.cache
+def gjf_jar(work: Path) -> Path:
+    jar = m2() / "com/google/googlejavaformat/google-java-format" / GJF_VERSION
+    jar = jar / f"google-java-format-{GJF_VERSION}-all-deps.jar"
+    if not jar.is_file():
+        work.mkdir(parents=True, exist_ok=True)
+        _mvn(["dependency:get", f"-Dartifact={_GJF}"], work)
+    assert jar.is_file(), f"{_GJF} is not at {jar}"
+    return jar
+
+
+def gjf_changes(work: Path, files: list[Path]) -> list[str]:
+    """The files google-java-format would change (``--dry-run``); empty when all are formatted."""
+    r = subprocess.run(
+        [tool("java"), *_GJF_EXPORTS, "-jar", str(gjf_jar(work)), "--dry-run", *map(str, files)],
+        capture_output=True, text=True, check=False,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    return r.stdout.split()
+
+
+def javac(classpath_: str, out: Path, sources: list[Path]) -> subprocess.CompletedProcess[str]:
+    """javac as sdkgen's own build of generated code runs it: -Xlint:all -Werror."""
+    return subprocess.run(
+        [tool("javac"), "--release", str(versions.JAVA_RELEASE), "-Xlint:all", "-Werror", "-cp", classpath_,
+         "-d", str(out), *map(str, sources)],
+        capture_output=True, text=True, check=False,
+    )
