@@ -75,7 +75,7 @@ def test_long_names_stay_google_java_format_stable_and_compile(tmp_path: Path) -
     data = _long_names_model()
     out = tmp_path / "sdk"
     writer.write_tree(out, emit_model("java", reader.read_bytes(data), data,
-                                      "an_extraordinarily_long_model_name_for_testing_wrapping"))
+                                      "an_extraordinarily_long_model_name_for_testing_wrapping"), marker=b"{}\n")
     srcs = _sources(out / "src")
     assert not java_tools.gjf_changes(REPO / "build" / "java-tools", srcs)
     r = java_tools.javac(java_tools.classpath(REPO / "build" / "java-tools"), tmp_path / "classes", srcs)
