@@ -1,7 +1,4 @@
-// Thread-rule tests for a generated SDK: tests/test_go_sdk.py copies this file
-// into the generated package (replacing PKG) and sets SDKGEN_CGROUP_FIXTURES to
-// tests/fixtures/cgroup, the cases the Python and Java SDKs are tested against too.
-package PKG
+package ortrt
 
 import (
 	"encoding/json"
@@ -11,6 +8,15 @@ import (
 	"testing"
 )
 
+// fixtures is sdkgen's tests/fixtures/cgroup: the cases the Python and Java
+// runtimes are tested against too ($SDKGEN_CGROUP_FIXTURES overrides it).
+func fixtures() string {
+	if dir := os.Getenv("SDKGEN_CGROUP_FIXTURES"); dir != "" {
+		return dir
+	}
+	return filepath.Join("..", "..", "tests", "fixtures", "cgroup")
+}
+
 type expected struct {
 	AffinityCPUs   int      `json:"affinity_cpus"`
 	QuotaCPUs      *float64 `json:"quota_cpus"`
@@ -19,7 +25,7 @@ type expected struct {
 }
 
 func TestCgroupFixtures(t *testing.T) {
-	dir := os.Getenv("SDKGEN_CGROUP_FIXTURES")
+	dir := fixtures()
 	cases, _ := filepath.Glob(filepath.Join(dir, "*", "expected.json"))
 	if len(cases) == 0 {
 		t.Fatalf("no fixture cases under %q", dir)
@@ -50,7 +56,7 @@ func TestCgroupFixtures(t *testing.T) {
 
 func resolveWith(t *testing.T, env map[string]string, opts ...Option) (Config, error) {
 	t.Helper()
-	s := settings{environ: func(k string) string { return env[k] }, threadsRoot: filepath.Join(os.Getenv("SDKGEN_CGROUP_FIXTURES"), "v2_quota_2_5", "root")}
+	s := settings{environ: func(k string) string { return env[k] }, threadsRoot: filepath.Join(fixtures(), "v2_quota_2_5", "root")}
 	for _, o := range opts {
 		o(&s)
 	}
@@ -91,42 +97,18 @@ func TestOverrides(t *testing.T) {
 	}
 }
 
-func TestEffectiveConfigOnModel(t *testing.T) {
-	m, err := New(WithIntraOpThreads(3), WithSpinning(true), WithOptimizationLevel(OptimizeExtended))
-	if err != nil {
-		t.Fatal(err)
+func TestAffinityFallsBackToNumCPU(t *testing.T) {
+	root := t.TempDir()
+	got := DetectThreads(root) // no proc/self/status: runtime.NumCPU(), no quota
+	if got.AffinityCPUs < 1 || got.IntraOpThreads != got.AffinityCPUs || !got.AllowSpinning || got.QuotaCPUs != 0 {
+		t.Fatalf("%+v", got)
 	}
-	defer m.Close()
-	c := m.Config()
-	if c.IntraOpThreads != 3 || !c.AllowSpinning || c.OptimizationLevel != OptimizeExtended || c.LibraryPath == "" {
-		t.Fatalf("%+v", c)
-	}
-	if _, err := New(WithLibraryPath("/nonexistent/libonnxruntime.so")); err == nil ||
-		!strings.Contains(err.Error(), "different library") {
-		t.Fatalf("conflicting library path after init: %v", err)
-	}
-}
-
-func TestLibraryLookup(t *testing.T) {
-	t.Setenv(EnvLibraryPath, "")
-	t.Setenv("HOME", t.TempDir())
-	t.Setenv("VIRTUAL_ENV", t.TempDir())
-	_, err := findLibrary("")
-	if err == nil {
-		t.Skip("an ONNX Runtime library is installed system-wide") // nothing to check on such a machine
-	}
-	for _, want := range []string{"$" + EnvLibraryPath, "WithLibraryPath", "pip install onnxruntime==" + ORTVersion, "/usr/local/lib/libonnxruntime.so"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not mention %q", err, want)
+	for _, list := range []string{"", "x", "3-1", "0-2147483648", "1,,2"} {
+		if n, ok := countCPUList(list); ok {
+			t.Errorf("countCPUList(%q) = %d, want malformed", list, n)
 		}
 	}
-	if venv := os.Getenv("SDKGEN_TEST_VENV"); venv != "" {
-		t.Setenv("VIRTUAL_ENV", venv)
-		if p, err := findLibrary(""); err != nil || !strings.HasSuffix(p, "libonnxruntime.so."+ORTVersion) {
-			t.Errorf("lookup in $VIRTUAL_ENV: %q, %v", p, err)
-		}
-	}
-	if _, err := findLibrary("/nonexistent.so"); err == nil || !strings.Contains(err.Error(), "WithLibraryPath") {
-		t.Errorf("missing option path: %v", err)
+	if n, ok := countCPUList("0-1,4"); !ok || n != 3 {
+		t.Errorf("countCPUList(0-1,4) = %d, %v", n, ok)
 	}
 }
