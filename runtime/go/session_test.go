@@ -457,3 +457,17 @@ func TestNoLeaks(t *testing.T) {
 		t.Fatalf("RSS grew by %d kB in the second window", end-mid)
 	}
 }
+
+// BenchmarkRun: one small Run of the transformer. Every allocation it reports
+// is onnxruntime_go's (go test -bench Run -benchmem -memprofile ...).
+func BenchmarkRun(b *testing.B) {
+	s := newSession(b, &transformerSpec, transformerFile)
+	in := tokens(1, 4, 0)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Run(ctx, s, in, putTT, getTT); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
