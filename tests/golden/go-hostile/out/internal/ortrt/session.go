@@ -143,7 +143,8 @@ func Run[I, O any](ctx context.Context, s *Session, in I, put func(*Call, I), ge
 		return zero, err
 	}
 	defer c.end()
-	if put(c, in); c.err == nil {
+	put(c, in)
+	if c.err == nil {
 		c.run()
 	}
 	if c.err == nil {
