@@ -265,7 +265,7 @@ GO = Target(
         optional=_both(no(_GO_NO_OPTIONAL)),
         extra=_go_extra,
     ),
-    options=frozenset({"package", "module", "version"}),
+    options=frozenset({"package", "module"}),  # a Go module's version is its VCS tag
 )
 
 TARGETS: dict[str, Target] = {t.lang: t for t in (PYTHON, JAVA, GO)}

@@ -30,4 +30,4 @@ NUMPY_REQUIREMENT = "numpy>=1.24"
 
 JAVA_RELEASE = 17
 JUNIT_VERSION = "5.11.4"
-GO_VERSION = "1.22"
+GO_VERSION = "1.24"  # generic type aliases (the model packages re-export ortrt.Tensor[T])

@@ -58,6 +58,7 @@ def main() -> None:
             files = emit.emit("go", [emit.ModelSource(reader.read(path), path.read_bytes(), pkg)],
                               emit.Options(package=pkg, module=f"bench.local/{pkg}"))
             for rel, data in files.items():
+                (d / rel).parent.mkdir(parents=True, exist_ok=True)
                 (d / rel).write_bytes(data)
             src = template.replace("package PKG", f"package {pkg}").replace("INPUTS", inputs)
             (d / "bench_test.go").write_text(src + "\n" + raw + "\n")

@@ -27,7 +27,7 @@ rm -rf "$OUT/go-main" && mkdir -p "$OUT/go-main" && cp "$HERE/go/main.go" "$OUT/
 cat > "$OUT/go-main/go.mod" <<GOMOD
 module example.com/demo/main
 
-go 1.22
+go 1.24
 
 require example.com/demo/logregiris v0.0.0
 

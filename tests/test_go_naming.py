@@ -36,10 +36,18 @@ def test_fields(names: list[str], expected: list[str]) -> None:
         ("context", "context_"),  # a package the generated code imports
         ("len", "len_"),
         ("日本", "model0"),
+        ("ortrt", "ortrt_"),  # the runtime package the generated code imports
+        ("test data", "testdata_"),  # a directory the go command skips
+        ("internal", "internal_"),
     ],
 )
 def test_package_name(name: str, expected: str) -> None:
     assert go.package_name(name) == expected
+
+
+def test_packages_of_one_sdk_are_resolved_together() -> None:
+    assert go.packages(["my model", "my_model", "MyModel", "日本", "x"]) == [
+        "mymodel", "mymodel2", "mymodel3", "model3", "x"]
 
 
 @pytest.mark.parametrize("bad", ["type", "main", "init", "_", "a-b", "9x", "a b", "é"])

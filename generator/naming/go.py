@@ -6,7 +6,10 @@ Rules (they are API: changing them renames generated identifiers):
   struct with ``common.resolve``; a clash gets a bare number (``X``, ``X2``).
 * A package name is the model name's words, lower-cased and run together
   (``my_model`` -> ``mymodel``); keywords, predeclared identifiers, ``main``,
-  ``init`` and the names of packages the generated code imports get a trailing ``_``.
+  ``init``, the names of packages the generated code imports and the directories
+  the go command treats specially (``internal``, ``testdata``, ``vendor``) get a
+  trailing ``_``. The models of one SDK are resolved together: a clash gets a bare
+  number (``mymodel``, ``mymodel2``).
 * Wire names appear only in Go interpreted string literals made by ``literal``.
 * Comments: ``common.comment_lines``, then ASCII only (``\\uXXXX`` for the rest,
   so no bidi controls), leading blanks dropped (an indented line would be a
@@ -30,14 +33,38 @@ KEYWORDS = frozenset(
 PREDECLARED = frozenset(
     ["any", "bool", "byte", "comparable", "complex64", "complex128", "error", "float32", "float64", "int", "int8", "int16", "int32", "int64", "rune", "string", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "true", "false", "iota", "nil", "append", "cap", "clear", "close", "complex", "copy", "delete", "imag", "len", "make", "max", "min", "new", "panic", "print", "println", "real", "recover"]
 )
-# Packages the generated code imports: a package of the same name would shadow nothing
-# (the package clause declares no identifier) but reads badly and confuses tools.
-IMPORTS = frozenset({"context", "embed", "errors", "fmt", "os", "ort", "runtime", "strconv",
-                     "strings", "sync", "unsafe", "filepath", "math", "testing"})
-PACKAGE_RESERVED = KEYWORDS | PREDECLARED | IMPORTS | frozenset({"main", "init", "_"})
+# What the generated files of a model package import (by package name; ``_ "embed"`` is
+# blank) and declare at package level. tests/test_go_emit.py parses the generated files and
+# holds these sets equal to what they really import and declare, so a template change that
+# adds a name fails until it is listed here.
+IMPORTS = frozenset({"context", "errors", "ort", "ortrt", "os", "testing"})
+# The model's API (issue 8: a model package exports nothing else; the runtime stays internal).
+EXPORTED = frozenset({
+    "Model", "New", "Inputs", "Outputs", "ModelSHA256", "Metadata",
+    # aliases of the runtime's shared types, constants and helpers
+    "Tensor", "NewTensor", "Scalar", "InputError", "ErrorKind", "ErrClosed", "Config", "Option",
+    "ThreadDefaults", "ExecutionMode", "OptimizationLevel", "Source",
+    "KindMissing", "KindRank", "KindDim", "KindSymbol", "KindLength", "KindShape", "KindValue",
+    "Sequential", "Parallel", "OptimizeDisable", "OptimizeBasic", "OptimizeExtended", "OptimizeAll",
+    "FromOption", "FromEnv", "FromContainer", "FromDefault",
+    "Float16Bits", "Float16FromBits", "BFloat16Bits", "BFloat16FromBits",
+    "WithIntraOpThreads", "WithInterOpThreads", "WithSpinning", "WithExecutionMode",
+    "WithOptimizationLevel", "WithLibraryPath", "WithModelPath",
+    "TestModel",  # model_test.go
+})
+UNEXPORTED = frozenset({"spec", "modelData", "putInputs", "getOutputs"})
+# Directory names the go command treats specially: a model package must not live in one.
+SPECIAL_DIRS = frozenset({"internal", "testdata", "vendor"})
+# A package name is never in scope, so none of these would break the build; they are
+# escaped because a package named like an import, a builtin or a special directory reads
+# badly, confuses tools, or (``testdata``, ``vendor``) is skipped by ``go build ./...``.
+PACKAGE_RESERVED = KEYWORDS | PREDECLARED | IMPORTS | SPECIAL_DIRS | frozenset({"main", "init", "_"})
+
+# Default module path of an SDK holding several models: example.com/sdkgen/<this>.
+DEFAULT_MULTI_MODULE = "models"
 
 # Struct fields live in their own scope: only uniqueness matters (exported names can't be
-# keywords), but nothing generated may share a field name either: we reserve none today.
+# keywords), and Inputs and Outputs have no methods a field could shadow.
 FIELD_RESERVED: frozenset[str] = frozenset()
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -55,10 +82,13 @@ def fields(names: Sequence[str], fallback: str) -> list[str]:
 
 def package_name(name: str) -> str:
     """Default package name from the model name: ``My-Model v2`` -> ``mymodelv2``."""
-    ident = "".join(common.base_words(name, "model", 0))
-    while ident in PACKAGE_RESERVED:
-        ident += "_"
-    return ident
+    return packages([name])[0]
+
+
+def packages(names: Sequence[str]) -> list[str]:
+    """The package of each model of one SDK, resolved together: the first holder of a name
+    keeps it, later ones get ``2``, ``3``... (``mymodel``, ``mymodel2``)."""
+    return common.resolve(names, case="".join, reserved=PACKAGE_RESERVED, fallback="model", suffix_sep="")
 
 
 def check_package(pkg: str) -> str:
@@ -71,10 +101,11 @@ def check_package(pkg: str) -> str:
     return pkg
 
 
-def module_path(module: str | None, pkg: str) -> str:
-    """``--module`` checked, or the default ``example.com/sdkgen/<pkg>``."""
+def module_path(module: str | None, leaf: str) -> str:
+    """``--module`` checked, or the default ``example.com/sdkgen/<leaf>`` (the package of a
+    single model, else ``DEFAULT_MULTI_MODULE``)."""
     if module is None:
-        return f"example.com/sdkgen/{pkg}"
+        return f"example.com/sdkgen/{leaf}"
     elems = module.split("/")
     if not all(_MODULE_ELEM.match(e) for e in elems):
         raise UserError(

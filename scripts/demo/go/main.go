@@ -19,7 +19,7 @@ func main() {
 	cfg := m.Config()
 	fmt.Printf("threads (intra, inter): (%d, %d), spinning: %v\n", cfg.IntraOpThreads, cfg.InterOpThreads, cfg.AllowSpinning)
 	x := []float32{5.1, 3.5, 6.2, 3.4, 7.7, 2.6}
-	out, err := m.Run(context.Background(), logregiris.Inputs{FloatInput: logregiris.Tensor[float32]{Data: x, Shape: []int64{3, 2}}})
+	out, err := m.Run(context.Background(), logregiris.Inputs{FloatInput: logregiris.NewTensor(x, 3, 2)})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -27,9 +27,9 @@ func main() {
 	for i, p := range out.Probabilities {
 		fmt.Printf("  row %d: %v\n", i, p)
 	}
-	_, err = m.Run(context.Background(), logregiris.Inputs{FloatInput: logregiris.Tensor[float32]{Data: x, Shape: []int64{2, 3}}})
+	_, err = m.Run(context.Background(), logregiris.Inputs{FloatInput: logregiris.NewTensor(x, 2, 3)})
 	var inErr *logregiris.InputError
 	if errors.As(err, &inErr) {
-		fmt.Println("checked error:", inErr)
+		fmt.Printf("checked error (%s): %v\n", inErr.Kind, inErr)
 	}
 }

@@ -18,16 +18,15 @@ import (
 	_ "embed"
 
 	ort "github.com/yalue/onnxruntime_go"
+
+	"example.com/sdkgen/hostile/internal/ortrt"
 )
 
 //go:embed model.onnx
-var embeddedModel []byte
+var modelData []byte
 
 // ModelSHA256 is the SHA-256 of the model file this package was generated from.
 const ModelSHA256 = "4aa5b6aa50a4f3119917301f6addc02cae75e0ce978cad5f5887ad0729aea8e2"
-
-// ModelFile is the name the model file had in the generated module.
-const ModelFile = "model.onnx"
 
 // Metadata returns the model's metadata_props.
 func Metadata() map[string]string {
@@ -37,73 +36,39 @@ func Metadata() map[string]string {
 	return m
 }
 
-var inputNames = []string{
-	"class",
-	"a-b",
-	"a_b",
-	"0",
-	"*/x",
-	"q\"uote\\back",
-	"new\nline",
-	"\u00fcber\u2028\u65e5\u672c",
-	"\u65e5\u672c",
-	"func",
-	"self",
-	"String",
-	"\\u002a\\u002f",
-}
-
-var outputNames = []string{
-	"class_out",
-	"out a-b",
-	"out a_b",
-	"0_out",
-	"out */x",
-	"out q\"uote\\back",
-	"new\nline_out",
-	"out \u00fcber\u2028\u65e5\u672c",
-	"out \u65e5\u672c",
-	"func_out",
-	"out self",
-	"out String",
-	"\\u002a\\u002f_out",
-}
-
-// symbolNames are the symbolic dims of the inputs: the same name means the same size.
-var symbolNames = []string{
-	"batch",
-}
-
-var inputSpecs = [...]valueSpec{
-	{name: "class", field: "Class", typ: "float[batch,2]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeFloat, rank: 2, dims: []dimSpec{symbolic(0), fixed(2)}},
-	{name: "a-b", field: "AB", typ: "int64[3]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeInt64, rank: 1, dims: []dimSpec{fixed(3)}},
-	{name: "a_b", field: "AB2", typ: "int32[batch,2]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeInt32, rank: 2, dims: []dimSpec{symbolic(0), fixed(2)}},
-	{name: "0", field: "Input0", typ: "double[3]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeDouble, rank: 1, dims: []dimSpec{fixed(3)}},
-	{name: "*/x", field: "X", typ: "float[batch,2]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeFloat, rank: 2, dims: []dimSpec{symbolic(0), fixed(2)}},
-	{name: "q\"uote\\back", field: "QUoteBack", typ: "bool[3]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeBool, rank: 1, dims: []dimSpec{fixed(3)}},
-	{name: "new\nline", field: "NewLine", typ: "uint8[batch,2]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeUint8, rank: 2, dims: []dimSpec{symbolic(0), fixed(2)}},
-	{name: "\u00fcber\u2028\u65e5\u672c", field: "Uber", typ: "int8[3]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeInt8, rank: 1, dims: []dimSpec{fixed(3)}},
-	{name: "\u65e5\u672c", field: "Input8", typ: "int16[batch,2]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeInt16, rank: 2, dims: []dimSpec{symbolic(0), fixed(2)}},
-	{name: "func", field: "Func", typ: "string[3]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeString, rank: 1, dims: []dimSpec{fixed(3)}},
-	{name: "self", field: "Self", typ: "float[batch,2]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeFloat, rank: 2, dims: []dimSpec{symbolic(0), fixed(2)}},
-	{name: "String", field: "String", typ: "float[3]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeFloat, rank: 1, dims: []dimSpec{fixed(3)}},
-	{name: "\\u002a\\u002f", field: "U002AU002F", typ: "float[batch,2]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeFloat, rank: 2, dims: []dimSpec{symbolic(0), fixed(2)}},
-}
-
-var outputSpecs = [...]valueSpec{
-	{name: "class_out", field: "ClassOut", typ: "float[batch,2]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeFloat, rank: 2, dims: []dimSpec{symbolic(0), fixed(2)}, prealloc: nil},
-	{name: "out a-b", field: "OutAB", typ: "int64[3]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeInt64, rank: 1, dims: []dimSpec{fixed(3)}, prealloc: nil},
-	{name: "out a_b", field: "OutAB2", typ: "int32[batch,2]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeInt32, rank: 2, dims: []dimSpec{symbolic(0), fixed(2)}, prealloc: nil},
-	{name: "0_out", field: "Output0Out", typ: "double[3]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeDouble, rank: 1, dims: []dimSpec{fixed(3)}, prealloc: nil},
-	{name: "out */x", field: "OutX", typ: "float[batch,2]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeFloat, rank: 2, dims: []dimSpec{symbolic(0), fixed(2)}, prealloc: nil},
-	{name: "out q\"uote\\back", field: "OutQUoteBack", typ: "bool[3]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeBool, rank: 1, dims: []dimSpec{fixed(3)}, prealloc: nil},
-	{name: "new\nline_out", field: "NewLineOut", typ: "uint8[batch,2]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeUint8, rank: 2, dims: []dimSpec{symbolic(0), fixed(2)}, prealloc: nil},
-	{name: "out \u00fcber\u2028\u65e5\u672c", field: "OutUber", typ: "int8[3]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeInt8, rank: 1, dims: []dimSpec{fixed(3)}, prealloc: nil},
-	{name: "out \u65e5\u672c", field: "Out", typ: "int16[batch,2]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeInt16, rank: 2, dims: []dimSpec{symbolic(0), fixed(2)}, prealloc: nil},
-	{name: "func_out", field: "FuncOut", typ: "string[3]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeString, rank: 1, dims: []dimSpec{fixed(3)}, prealloc: nil},
-	{name: "out self", field: "OutSelf", typ: "float[batch,2]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeFloat, rank: 2, dims: []dimSpec{symbolic(0), fixed(2)}, prealloc: nil},
-	{name: "out String", field: "OutString", typ: "float[3]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeFloat, rank: 1, dims: []dimSpec{fixed(3)}, prealloc: nil},
-	{name: "\\u002a\\u002f_out", field: "U002AU002FOut", typ: "float[batch,2]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeFloat, rank: 2, dims: []dimSpec{symbolic(0), fixed(2)}, prealloc: nil},
+var spec = ortrt.ModelSpec{
+	Package: "hostile",
+	Symbols: []string{"batch"},
+	Inputs: []ortrt.ValueSpec{
+		{Name: "class", Field: "Class", Type: "float[batch,2]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeFloat, Dims: []ortrt.Dim{ortrt.Symbol(0), ortrt.Fixed(2)}},
+		{Name: "a-b", Field: "AB", Type: "int64[3]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeInt64, Dims: []ortrt.Dim{ortrt.Fixed(3)}},
+		{Name: "a_b", Field: "AB2", Type: "int32[batch,2]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeInt32, Dims: []ortrt.Dim{ortrt.Symbol(0), ortrt.Fixed(2)}},
+		{Name: "0", Field: "Input0", Type: "double[3]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeDouble, Dims: []ortrt.Dim{ortrt.Fixed(3)}},
+		{Name: "*/x", Field: "X", Type: "float[batch,2]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeFloat, Dims: []ortrt.Dim{ortrt.Symbol(0), ortrt.Fixed(2)}},
+		{Name: "q\"uote\\back", Field: "QUoteBack", Type: "bool[3]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeBool, Dims: []ortrt.Dim{ortrt.Fixed(3)}},
+		{Name: "new\nline", Field: "NewLine", Type: "uint8[batch,2]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeUint8, Dims: []ortrt.Dim{ortrt.Symbol(0), ortrt.Fixed(2)}},
+		{Name: "\u00fcber\u2028\u65e5\u672c", Field: "Uber", Type: "int8[3]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeInt8, Dims: []ortrt.Dim{ortrt.Fixed(3)}},
+		{Name: "\u65e5\u672c", Field: "Input8", Type: "int16[batch,2]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeInt16, Dims: []ortrt.Dim{ortrt.Symbol(0), ortrt.Fixed(2)}},
+		{Name: "func", Field: "Func", Type: "string[3]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeString, Dims: []ortrt.Dim{ortrt.Fixed(3)}},
+		{Name: "self", Field: "Self", Type: "float[batch,2]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeFloat, Dims: []ortrt.Dim{ortrt.Symbol(0), ortrt.Fixed(2)}},
+		{Name: "String", Field: "String", Type: "float[3]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeFloat, Dims: []ortrt.Dim{ortrt.Fixed(3)}},
+		{Name: "\\u002a\\u002f", Field: "U002AU002F", Type: "float[batch,2]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeFloat, Dims: []ortrt.Dim{ortrt.Symbol(0), ortrt.Fixed(2)}},
+	},
+	Outputs: []ortrt.ValueSpec{
+		{Name: "class_out", Field: "ClassOut", Type: "float[batch,2]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeFloat, Dims: []ortrt.Dim{ortrt.Symbol(0), ortrt.Fixed(2)}},
+		{Name: "out a-b", Field: "OutAB", Type: "int64[3]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeInt64, Dims: []ortrt.Dim{ortrt.Fixed(3)}},
+		{Name: "out a_b", Field: "OutAB2", Type: "int32[batch,2]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeInt32, Dims: []ortrt.Dim{ortrt.Symbol(0), ortrt.Fixed(2)}},
+		{Name: "0_out", Field: "Output0Out", Type: "double[3]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeDouble, Dims: []ortrt.Dim{ortrt.Fixed(3)}},
+		{Name: "out */x", Field: "OutX", Type: "float[batch,2]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeFloat, Dims: []ortrt.Dim{ortrt.Symbol(0), ortrt.Fixed(2)}},
+		{Name: "out q\"uote\\back", Field: "OutQUoteBack", Type: "bool[3]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeBool, Dims: []ortrt.Dim{ortrt.Fixed(3)}},
+		{Name: "new\nline_out", Field: "NewLineOut", Type: "uint8[batch,2]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeUint8, Dims: []ortrt.Dim{ortrt.Symbol(0), ortrt.Fixed(2)}},
+		{Name: "out \u00fcber\u2028\u65e5\u672c", Field: "OutUber", Type: "int8[3]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeInt8, Dims: []ortrt.Dim{ortrt.Fixed(3)}},
+		{Name: "out \u65e5\u672c", Field: "Out", Type: "int16[batch,2]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeInt16, Dims: []ortrt.Dim{ortrt.Symbol(0), ortrt.Fixed(2)}},
+		{Name: "func_out", Field: "FuncOut", Type: "string[3]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeString, Dims: []ortrt.Dim{ortrt.Fixed(3)}},
+		{Name: "out self", Field: "OutSelf", Type: "float[batch,2]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeFloat, Dims: []ortrt.Dim{ortrt.Symbol(0), ortrt.Fixed(2)}},
+		{Name: "out String", Field: "OutString", Type: "float[3]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeFloat, Dims: []ortrt.Dim{ortrt.Fixed(3)}},
+		{Name: "\\u002a\\u002f_out", Field: "U002AU002FOut", Type: "float[batch,2]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeFloat, Dims: []ortrt.Dim{ortrt.Symbol(0), ortrt.Fixed(2)}},
+	},
 }
 
 // Inputs holds the model's required inputs.
@@ -346,141 +311,66 @@ type Outputs struct {
 	U002AU002FOut Tensor[float32]
 }
 
+// Model runs the model. It is safe for concurrent use by many goroutines.
+type Model struct {
+	s *ortrt.Session
+}
+
 // New loads the model into a new ONNX Runtime session. The first Model in the
 // process also loads the ONNX Runtime library (see WithLibraryPath).
 func New(opts ...Option) (*Model, error) {
-	return newModel(opts)
+	s, err := ortrt.NewSession(&spec, modelData, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Model{s}, nil
 }
 
 // Run checks the inputs against the model's signature (an *InputError if they
 // do not match), then runs the model. Cancelling ctx stops a running
 // inference and Run returns ctx.Err(). Run is safe for concurrent use.
 func (m *Model) Run(ctx context.Context, in Inputs) (Outputs, error) {
+	return ortrt.Run(ctx, m.s, in, putInputs, getOutputs)
+}
+
+// Config returns the effective settings.
+func (m *Model) Config() Config { return m.s.Config() }
+
+// Close releases the session. Runs in progress finish first; later Runs return
+// ErrClosed. Close is idempotent. The process-wide ONNX Runtime environment
+// stays loaded (other Models may use it).
+func (m *Model) Close() error { return m.s.Close() }
+
+func putInputs(c *ortrt.Call, in Inputs) {
+	ortrt.PutTensor(c, 0, in.Class)
+	ortrt.PutTensor(c, 1, in.AB)
+	ortrt.PutTensor(c, 2, in.AB2)
+	ortrt.PutTensor(c, 3, in.Input0)
+	ortrt.PutTensor(c, 4, in.X)
+	ortrt.PutTensor(c, 5, in.QUoteBack)
+	ortrt.PutTensor(c, 6, in.NewLine)
+	ortrt.PutTensor(c, 7, in.Uber)
+	ortrt.PutTensor(c, 8, in.Input8)
+	ortrt.PutString(c, 9, in.Func)
+	ortrt.PutTensor(c, 10, in.Self)
+	ortrt.PutTensor(c, 11, in.String)
+	ortrt.PutTensor(c, 12, in.U002AU002F)
+}
+
+func getOutputs(c *ortrt.Call) Outputs {
 	var out Outputs
-	c, err := m.begin(ctx)
-	if err != nil {
-		return out, err
-	}
-	defer c.end()
-	if err := checkTensor(c, &inputSpecs[0], in.Class); err != nil {
-		return out, err
-	}
-	if err := checkTensor(c, &inputSpecs[1], in.AB); err != nil {
-		return out, err
-	}
-	if err := checkTensor(c, &inputSpecs[2], in.AB2); err != nil {
-		return out, err
-	}
-	if err := checkTensor(c, &inputSpecs[3], in.Input0); err != nil {
-		return out, err
-	}
-	if err := checkTensor(c, &inputSpecs[4], in.X); err != nil {
-		return out, err
-	}
-	if err := checkTensor(c, &inputSpecs[5], in.QUoteBack); err != nil {
-		return out, err
-	}
-	if err := checkTensor(c, &inputSpecs[6], in.NewLine); err != nil {
-		return out, err
-	}
-	if err := checkTensor(c, &inputSpecs[7], in.Uber); err != nil {
-		return out, err
-	}
-	if err := checkTensor(c, &inputSpecs[8], in.Input8); err != nil {
-		return out, err
-	}
-	if err := checkTensor(c, &inputSpecs[9], in.Func); err != nil {
-		return out, err
-	}
-	if err := checkTensor(c, &inputSpecs[10], in.Self); err != nil {
-		return out, err
-	}
-	if err := checkTensor(c, &inputSpecs[11], in.String); err != nil {
-		return out, err
-	}
-	if err := checkTensor(c, &inputSpecs[12], in.U002AU002F); err != nil {
-		return out, err
-	}
-	if c.ins[0], err = tensorValue[float32](c, in.Class); err != nil {
-		return out, c.inputFailed(0, err)
-	}
-	if c.ins[1], err = tensorValue[int64](c, in.AB); err != nil {
-		return out, c.inputFailed(1, err)
-	}
-	if c.ins[2], err = tensorValue[int32](c, in.AB2); err != nil {
-		return out, c.inputFailed(2, err)
-	}
-	if c.ins[3], err = tensorValue[float64](c, in.Input0); err != nil {
-		return out, c.inputFailed(3, err)
-	}
-	if c.ins[4], err = tensorValue[float32](c, in.X); err != nil {
-		return out, c.inputFailed(4, err)
-	}
-	if c.ins[5], err = tensorValue[bool](c, in.QUoteBack); err != nil {
-		return out, c.inputFailed(5, err)
-	}
-	if c.ins[6], err = tensorValue[uint8](c, in.NewLine); err != nil {
-		return out, c.inputFailed(6, err)
-	}
-	if c.ins[7], err = tensorValue[int8](c, in.Uber); err != nil {
-		return out, c.inputFailed(7, err)
-	}
-	if c.ins[8], err = tensorValue[int16](c, in.Input8); err != nil {
-		return out, c.inputFailed(8, err)
-	}
-	if c.ins[9], err = stringValue(c, in.Func); err != nil {
-		return out, c.inputFailed(9, err)
-	}
-	if c.ins[10], err = tensorValue[float32](c, in.Self); err != nil {
-		return out, c.inputFailed(10, err)
-	}
-	if c.ins[11], err = tensorValue[float32](c, in.String); err != nil {
-		return out, c.inputFailed(11, err)
-	}
-	if c.ins[12], err = tensorValue[float32](c, in.U002AU002F); err != nil {
-		return out, c.inputFailed(12, err)
-	}
-	if err := c.run(); err != nil {
-		return out, err
-	}
-	if out.ClassOut, err = tensorFrom[float32](c.outs[0]); err != nil {
-		return Outputs{}, c.output(0, err)
-	}
-	if out.OutAB, err = tensorFrom[int64](c.outs[1]); err != nil {
-		return Outputs{}, c.output(1, err)
-	}
-	if out.OutAB2, err = tensorFrom[int32](c.outs[2]); err != nil {
-		return Outputs{}, c.output(2, err)
-	}
-	if out.Output0Out, err = tensorFrom[float64](c.outs[3]); err != nil {
-		return Outputs{}, c.output(3, err)
-	}
-	if out.OutX, err = tensorFrom[float32](c.outs[4]); err != nil {
-		return Outputs{}, c.output(4, err)
-	}
-	if out.OutQUoteBack, err = tensorFrom[bool](c.outs[5]); err != nil {
-		return Outputs{}, c.output(5, err)
-	}
-	if out.NewLineOut, err = tensorFrom[uint8](c.outs[6]); err != nil {
-		return Outputs{}, c.output(6, err)
-	}
-	if out.OutUber, err = tensorFrom[int8](c.outs[7]); err != nil {
-		return Outputs{}, c.output(7, err)
-	}
-	if out.Out, err = tensorFrom[int16](c.outs[8]); err != nil {
-		return Outputs{}, c.output(8, err)
-	}
-	if out.FuncOut, err = stringFrom(c.outs[9]); err != nil {
-		return Outputs{}, c.output(9, err)
-	}
-	if out.OutSelf, err = tensorFrom[float32](c.outs[10]); err != nil {
-		return Outputs{}, c.output(10, err)
-	}
-	if out.OutString, err = tensorFrom[float32](c.outs[11]); err != nil {
-		return Outputs{}, c.output(11, err)
-	}
-	if out.U002AU002FOut, err = tensorFrom[float32](c.outs[12]); err != nil {
-		return Outputs{}, c.output(12, err)
-	}
-	return out, nil
+	out.ClassOut = ortrt.GetTensor[float32](c, 0)
+	out.OutAB = ortrt.GetTensor[int64](c, 1)
+	out.OutAB2 = ortrt.GetTensor[int32](c, 2)
+	out.Output0Out = ortrt.GetTensor[float64](c, 3)
+	out.OutX = ortrt.GetTensor[float32](c, 4)
+	out.OutQUoteBack = ortrt.GetTensor[bool](c, 5)
+	out.NewLineOut = ortrt.GetTensor[uint8](c, 6)
+	out.OutUber = ortrt.GetTensor[int8](c, 7)
+	out.Out = ortrt.GetTensor[int16](c, 8)
+	out.FuncOut = ortrt.GetString(c, 9)
+	out.OutSelf = ortrt.GetTensor[float32](c, 10)
+	out.OutString = ortrt.GetTensor[float32](c, 11)
+	out.U002AU002FOut = ortrt.GetTensor[float32](c, 12)
+	return out
 }

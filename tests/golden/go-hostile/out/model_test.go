@@ -21,7 +21,7 @@ func TestModel(t *testing.T) {
 	for i := 0; i < 2; i++ { // the model stays usable after an error
 		_, err = m.Run(context.Background(), Inputs{})
 		var ie *InputError
-		if !errors.As(err, &ie) || ie.Input != "class" {
+		if !errors.As(err, &ie) || ie.Input != "class" || ie.Kind != KindMissing {
 			t.Fatalf("Run with missing inputs: got %v, want an *InputError for input %q", err, "class")
 		}
 	}

@@ -2,6 +2,6 @@
 
 module example.com/iris
 
-go 1.22
+go 1.24
 
 require github.com/yalue/onnxruntime_go v1.27.0

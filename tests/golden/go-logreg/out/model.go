@@ -9,16 +9,15 @@ import (
 	_ "embed"
 
 	ort "github.com/yalue/onnxruntime_go"
+
+	"example.com/iris/internal/ortrt"
 )
 
 //go:embed model.onnx
-var embeddedModel []byte
+var modelData []byte
 
 // ModelSHA256 is the SHA-256 of the model file this package was generated from.
 const ModelSHA256 = "8224784c98d73412d9fd99abcd57a38568bd590980d0fbe5916464531c52e8fc"
-
-// ModelFile is the name the model file had in the generated module.
-const ModelFile = "model.onnx"
 
 // Metadata returns the model's metadata_props.
 func Metadata() map[string]string {
@@ -26,25 +25,16 @@ func Metadata() map[string]string {
 	return m
 }
 
-var inputNames = []string{
-	"float_input",
-}
-
-var outputNames = []string{
-	"label",
-	"probabilities",
-}
-
-// symbolNames are the symbolic dims of the inputs: the same name means the same size.
-var symbolNames = []string{}
-
-var inputSpecs = [...]valueSpec{
-	{name: "float_input", field: "FloatInput", typ: "float[3,2]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeFloat, rank: 2, dims: []dimSpec{fixed(3), fixed(2)}},
-}
-
-var outputSpecs = [...]valueSpec{
-	{name: "label", field: "Label", typ: "int64[3]", kind: ort.ONNXTypeTensor, elem: ort.TensorElementDataTypeInt64, rank: 1, dims: []dimSpec{fixed(3)}, prealloc: nil},
-	{name: "probabilities", field: "Probabilities", typ: "seq(map(int64,float[*]))", kind: ort.ONNXTypeSequence, elem: ort.TensorElementDataTypeUndefined, rank: -1, dims: nil, prealloc: nil},
+var spec = ortrt.ModelSpec{
+	Package: "logregiris",
+	Symbols: []string{},
+	Inputs: []ortrt.ValueSpec{
+		{Name: "float_input", Field: "FloatInput", Type: "float[3,2]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeFloat, Dims: []ortrt.Dim{ortrt.Fixed(3), ortrt.Fixed(2)}},
+	},
+	Outputs: []ortrt.ValueSpec{
+		{Name: "label", Field: "Label", Type: "int64[3]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeInt64, Dims: []ortrt.Dim{ortrt.Fixed(3)}},
+		{Name: "probabilities", Field: "Probabilities", Type: "seq(map(int64,float[*]))", Kind: ort.ONNXTypeSequence, Elem: ort.TensorElementDataTypeFloat, Dims: nil},
+	},
 }
 
 // Inputs holds the model's required inputs.
@@ -62,36 +52,43 @@ type Outputs struct {
 	Probabilities []map[int64]float32
 }
 
+// Model runs the model. It is safe for concurrent use by many goroutines.
+type Model struct {
+	s *ortrt.Session
+}
+
 // New loads the model into a new ONNX Runtime session. The first Model in the
 // process also loads the ONNX Runtime library (see WithLibraryPath).
 func New(opts ...Option) (*Model, error) {
-	return newModel(opts)
+	s, err := ortrt.NewSession(&spec, modelData, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Model{s}, nil
 }
 
 // Run checks the inputs against the model's signature (an *InputError if they
 // do not match), then runs the model. Cancelling ctx stops a running
 // inference and Run returns ctx.Err(). Run is safe for concurrent use.
 func (m *Model) Run(ctx context.Context, in Inputs) (Outputs, error) {
+	return ortrt.Run(ctx, m.s, in, putInputs, getOutputs)
+}
+
+// Config returns the effective settings.
+func (m *Model) Config() Config { return m.s.Config() }
+
+// Close releases the session. Runs in progress finish first; later Runs return
+// ErrClosed. Close is idempotent. The process-wide ONNX Runtime environment
+// stays loaded (other Models may use it).
+func (m *Model) Close() error { return m.s.Close() }
+
+func putInputs(c *ortrt.Call, in Inputs) {
+	ortrt.PutTensor(c, 0, in.FloatInput)
+}
+
+func getOutputs(c *ortrt.Call) Outputs {
 	var out Outputs
-	c, err := m.begin(ctx)
-	if err != nil {
-		return out, err
-	}
-	defer c.end()
-	if err := checkTensor(c, &inputSpecs[0], in.FloatInput); err != nil {
-		return out, err
-	}
-	if c.ins[0], err = tensorValue[float32](c, in.FloatInput); err != nil {
-		return out, c.inputFailed(0, err)
-	}
-	if err := c.run(); err != nil {
-		return out, err
-	}
-	if out.Label, err = tensorFrom[int64](c.outs[0]); err != nil {
-		return Outputs{}, c.output(0, err)
-	}
-	if out.Probabilities, err = seqFrom(mapFrom[int64, float32])(c.outs[1]); err != nil {
-		return Outputs{}, c.output(1, err)
-	}
-	return out, nil
+	out.Label = ortrt.GetTensor[int64](c, 0)
+	out.Probabilities = ortrt.GetMapSeq[int64, float32](c, 1)
+	return out
 }
