@@ -1,4 +1,8 @@
-"""Directory goldens: tests/golden/<case>/case.json names the input, out/ holds the whole expected tree.
+"""Directory goldens: tests/golden/<case>/case.json names the input, out/ holds the expected tree.
+
+out/ holds everything the emitter generates for the case except the copied runtime (which is
+the runtime's source, tested where it lives and checked to be copied verbatim by each language's
+emitter tests); ``complete`` puts it back for the tests that compile or lint a golden.
 
 case.json: {"models": [{"model": "<repo path | ort:NAME | onnx:SUITE/CASE>", "name": "...", "embed": false}],
             "lang": "python|java|go|ir", "options": {<generator.emit.Options fields>}}
@@ -9,6 +13,7 @@ A new case is a new directory; ``pytest tests/test_golden.py --update-golden`` w
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +50,23 @@ def generated(case: Path) -> emit.Generated:
 
 
 def generate(case: Path) -> dict[str, bytes]:
+    """What out/ holds: the generated files minus the runtime copy."""
     s = spec(case)
     if s["lang"] == "ir":
         (src,) = sources(s)
         return {"ir.json": ir.to_json(src.model).encode("ascii")}
-    return generated(case).files
+    g = generated(case)
+    return {k: v for k, v in g.files.items() if k not in g.runtime}
+
+
+def complete(case: Path, dest: Path) -> Path:
+    """The golden's out/ plus the runtime copy the emitter adds: a whole SDK tree at ``dest``."""
+    shutil.copytree(case / "out", dest)
+    g = generated(case)
+    for rel in g.runtime:
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / rel).write_bytes(g.files[rel])
+    return dest
 
 
 def tree(root: Path) -> dict[str, bytes]:

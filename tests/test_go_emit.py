@@ -14,7 +14,7 @@ from generator import emit, reader, runtime_src, versions
 from generator.emit import go as go_emit
 from generator.errors import UnsupportedModel, UserError
 from generator.naming import go as naming
-from tests.golden_cases import GOLDEN, tree
+from tests.golden_cases import GOLDEN, complete, tree
 from tests.paths import MODELS, resolve_model
 from tests.sdk import emit_model
 
@@ -218,7 +218,7 @@ def test_goldens_build_and_vet(tmp_path: Path) -> None:
     assert {"go-pair", "go-logreg", "go-hostile"} <= {c.name for c in cases}
     modules = []
     for c in cases:
-        shutil.copytree(c / "out", tmp_path / c.name)
+        complete(c, tmp_path / c.name)
         modules.append(re.search(r"^module (\S+)$", (c / "out" / "go.mod").read_text(), re.MULTILINE).group(1))  # type: ignore[union-attr]
     (tmp_path / "go.work").write_text(
         f"go {versions.GO_VERSION}\n\nuse (\n" + "".join(f"\t./{c.name}\n" for c in cases) + ")\n")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests import java_tools
-from tests.golden_cases import GOLDEN
+from tests.golden_cases import GOLDEN, complete
 from tests.paths import REPO
 
 JAVA_GOLDENS = sorted(p / "out" for p in GOLDEN.glob("java-*") if (p / "out").is_dir())
@@ -28,7 +28,8 @@ def test_there_are_java_goldens() -> None:
 @pytest.mark.parametrize("out", JAVA_GOLDENS, ids=[p.parent.name for p in JAVA_GOLDENS])
 def test_golden_compiles_with_all_lint_as_errors(out: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     cp = java_tools.classpath(REPO / "build" / "java-tools")
-    r = java_tools.javac(cp, tmp_path_factory.mktemp("classes"), _sources(out / "src"))
+    sdk = complete(out.parent, tmp_path_factory.mktemp("sdk") / "sdk")
+    r = java_tools.javac(cp, tmp_path_factory.mktemp("classes"), _sources(sdk / "src"))
     assert r.returncode == 0, r.stdout + r.stderr
 
 

@@ -44,5 +44,7 @@ def test_wheel_ships_templates_and_works(tmp_path: Path) -> None:
     )
     assert r.returncode == 0, r.stderr
     golden = REPO / "tests" / "golden" / "python-logreg" / "out"
-    for rel in ("src/logreg_iris/_logreg_iris.py", "src/logreg_iris/_runtime/checks.py"):
-        assert (out / rel).read_bytes() == (golden / rel).read_bytes(), rel
+    rel = "src/logreg_iris/_logreg_iris.py"
+    assert (out / rel).read_bytes() == (golden / rel).read_bytes(), rel
+    runtime = REPO / "runtime" / "python" / "sdkgen_runtime" / "checks.py"
+    assert (out / "src/logreg_iris/_runtime/checks.py").read_bytes() == runtime.read_bytes()

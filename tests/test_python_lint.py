@@ -12,7 +12,7 @@ import pytest
 
 from generator import emit, reader, writer
 
-from .golden_cases import GOLDEN
+from .golden_cases import GOLDEN, complete
 from .paths import MODELS, ORT_DATASETS, REPO
 
 PY_GOLDENS = sorted(p / "out" for p in GOLDEN.glob("python-*") if (p / "out").is_dir())
@@ -40,14 +40,15 @@ def test_python_goldens_exist() -> None:
 
 
 @pytest.mark.parametrize("out", PY_GOLDENS, ids=[p.parent.name for p in PY_GOLDENS])
-def test_ruff_clean_at_defaults(out: Path) -> None:
-    ruff_at_defaults(out, ".")
+def test_ruff_clean_at_defaults(out: Path, tmp_path: Path) -> None:
+    ruff_at_defaults(complete(out.parent, tmp_path / "sdk"), ".")
 
 
 @pytest.mark.parametrize("out", PY_GOLDENS, ids=[p.parent.name for p in PY_GOLDENS])
 def test_mypy_strict(out: Path, tmp_path: Path) -> None:
-    (pkg,) = [p.name for p in (out / "src").iterdir() if p.is_dir()]
-    mypy_strict(out / "src", pkg, tmp_path)
+    sdk = complete(out.parent, tmp_path / "sdk")
+    (pkg,) = [p.name for p in (sdk / "src").iterdir() if p.is_dir()]
+    mypy_strict(sdk / "src", pkg, tmp_path / "cache")
 
 
 def test_many_models_with_colliding_names(tmp_path: Path) -> None:

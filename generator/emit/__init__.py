@@ -50,6 +50,7 @@ class Options:
 class Generated:
     files: dict[str, bytes]
     view: Any  # the language's typed view model, e.g. generator.emit.java.SdkView
+    runtime: frozenset[str] = frozenset()  # the paths in ``files`` that are the copied runtime
 
 
 OPTION_FLAGS = {

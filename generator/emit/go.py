@@ -234,12 +234,12 @@ def generate(models: list[ModelSource], opts: Options) -> Generated:
     put("go.mod", "go.mod.j2")
     put("go.sum", "go.sum.j2")
     put("README.md", "README.md.j2")
-    for rel, data in runtime_src.files("go").items():
-        files[posixpath.join(RUNTIME_DIR, rel)] = data
+    runtime = {posixpath.join(RUNTIME_DIR, rel): data for rel, data in runtime_src.files("go").items()}
+    files.update(runtime)
     for m, src in zip(sdk.models, models):
         put(m.path("model.go"), "model.go.j2", m=m)
         put(m.path("shared.go"), "shared.go.j2", m=m)
         put(m.path("model_test.go"), "model_test.go.j2", m=m)
         if m.embed:
             files[m.path(m.model_file)] = src.data
-    return Generated(files, sdk)
+    return Generated(files, sdk, frozenset(runtime))

@@ -378,9 +378,10 @@ def generate(models: list[ModelSource], opts: Options) -> Generated:
     for m in sdk.models:
         files[f"{main}/{m.cls}.java"] = _java("Model.java.j2", sdk=sdk, m=m, header=HEADER)
         files[f"src/test/java/{sdk.package_path}/{m.cls}Test.java"] = _java("ModelTest.java.j2", sdk=sdk, m=m, header=HEADER)
-    for rel, data in runtime_files(sdk.runtime_package).items():
-        files[f"{main}/{naming.RUNTIME_SUBPACKAGE}/{rel}"] = data
+    runtime = {f"{main}/{naming.RUNTIME_SUBPACKAGE}/{rel}": data
+               for rel, data in runtime_files(sdk.runtime_package).items()}
+    files.update(runtime)
     for src, m in zip(models, sdk.models):
         if src.embed:
             files[f"src/main/resources/{sdk.package_path}/{m.resource}"] = src.data
-    return Generated(files, sdk)
+    return Generated(files, sdk, frozenset(runtime))

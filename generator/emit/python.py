@@ -263,9 +263,9 @@ def generate(models: list[ModelSource], opts: Options) -> Generated:
         text[f"{src}/{m.module}.py"] = render("python", "model.py.j2", m=m)
     files = {k: v.encode("utf-8") for k, v in text.items()}
     files[f"{src}/py.typed"] = b""
-    for rel, data in runtime_src.files("python").items():
-        files[f"{src}/_runtime/{rel}"] = data
+    runtime = {f"{src}/_runtime/{rel}": data for rel, data in runtime_src.files("python").items()}
+    files.update(runtime)
     for m, source in zip(sdk.models, models):
         if m.model_file is not None:
             files[f"{src}/{m.model_file}"] = source.data
-    return Generated(dict(sorted(files.items())), sdk)
+    return Generated(dict(sorted(files.items())), sdk, frozenset(runtime))
