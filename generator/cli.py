@@ -170,15 +170,17 @@ def inspect(model: str, as_json: bool, debug: bool) -> None:
 @click.option("--dim", "dims", multiple=True, metavar="NAME=SIZE", help="Size of a symbolic dim [default: 2].")
 @click.option("--npz", type=click.Path(exists=True, dir_okay=False, path_type=str),
               help="Take the inputs from this .npz (arrays keyed by input name) instead of generating them.")
+@click.option("--errors", is_flag=True,
+              help="Also write invalid input sets with the input error each must raise (docs/errors.md).")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 def fixtures(model: str, out: str, n_cases: int, seed: int, dims: tuple[str, ...], npz: str | None,
-             debug: bool) -> None:
+             errors: bool, debug: bool) -> None:
     """Write test fixtures for MODEL in the ONNX backend-test layout; expected outputs from ONNX Runtime."""
     from . import fixtures as fx
 
     def run() -> None:
         m = reader.read(model)
-        sets = fx.make(model, m, out, cases=n_cases, seed=seed, dims=fx.parse_dims(dims), npz=npz)
+        sets = fx.make(model, m, out, cases=n_cases, seed=seed, dims=fx.parse_dims(dims), npz=npz, errors=errors)
         click.echo(f"sdkgen: wrote {len(sets)} data sets to {out}", err=True)
 
     _guard(run, debug)
@@ -206,11 +208,14 @@ def fixtures(model: str, out: str, n_cases: int, seed: int, dims: tuple[str, ...
               help="Cases to generate for a MODEL without fixtures.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of generated inputs.")
 @click.option("--dim", "dims", multiple=True, metavar="NAME=SIZE", help="Size of a symbolic dim [default: 2].")
+@click.option("--errors", is_flag=True,
+              help="Generated fixtures also hold invalid input sets: every language must raise the same error.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 def check(models: tuple[str, ...], suites: tuple[str, ...], fixtures_dir: str | None, langs: str, rtol: float,
           atol: float, junit_path: str | None, json_path: str | None, allow_ort_cannot: bool,
           work: str | None, failures_dir: str | None,
-          ort_cannot: str | None, n_cases: int, seed: int, dims: tuple[str, ...], debug: bool) -> None:
+          ort_cannot: str | None, n_cases: int, seed: int, dims: tuple[str, ...], errors: bool,
+          debug: bool) -> None:
     """Generate, build and run the SDKs on shared fixtures and compare every output (exit 1 on a mismatch)."""
     from . import fixtures as fx
     from .check import run as check_run
@@ -227,7 +232,7 @@ def check(models: tuple[str, ...], suites: tuple[str, ...], fixtures_dir: str | 
             json_path=Path(json_path) if json_path else None, allow_ort_cannot=allow_ort_cannot,
             failures_dir=Path(failures_dir) if failures_dir else None,
             ort_cannot=Path(ort_cannot) if ort_cannot else None,
-            n_cases=n_cases, seed=seed, dims=fx.parse_dims(dims), echo=click.echo,
+            n_cases=n_cases, seed=seed, dims=fx.parse_dims(dims), echo=click.echo, errors=errors,
             log=lambda s: click.echo(s, err=True),
         )
 

@@ -138,11 +138,14 @@ def save_value(path: str | os.PathLike[str], value: Any, t: ir.ValueType, name: 
 
 @dataclass(frozen=True)
 class DataSet:
-    """One ``test_data_set_N`` directory: its input files and expected output files."""
+    """One ``test_data_set_N`` directory: its input files and expected output files, or, for a set
+    that expects an input error (``error.json``, docs/errors.md), that error; then an input file
+    may be absent (a missing input)."""
 
     dir: Path
     inputs: tuple[Path, ...]
     outputs: tuple[Path, ...]
+    error: dict[str, str] | None = None
 
     @property
     def name(self) -> str:
@@ -161,12 +164,104 @@ def data_sets(case_dir: str | os.PathLike[str], model: ir.Model) -> list[DataSet
     out = []
     for _, d in found:
         ins = tuple(d / f"input_{i}.pb" for i in range(len(model.inputs)))
+        if (d / "error.json").is_file():
+            out.append(DataSet(d, ins, (), read_error(d / "error.json")))
+            continue
         outs = tuple(d / f"output_{i}.pb" for i in range(len(model.outputs)))
         missing = [p.name for p in ins + outs if not p.is_file()]
         if missing:
             raise UserError(f"{d}: missing {', '.join(missing)} (model has {len(model.inputs)} required "
                             f"inputs and {len(model.outputs)} outputs)")
         out.append(DataSet(d, ins, outs))
+    return out
+
+
+ERROR_FIELDS = ("kind", "input", "expected")
+
+
+def read_error(path: Path) -> dict[str, str]:
+    """An expected (fixture) or caught (runner) input error: kind, input, expected[, actual]."""
+    import json
+
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise UserError(f"{path}: not a JSON input error ({e})") from e
+    if not isinstance(doc, dict) or not all(isinstance(doc.get(k), str) for k in ERROR_FIELDS):
+        raise UserError(f"{path}: expected a JSON object with string fields {', '.join(ERROR_FIELDS)}")
+    return {k: v for k, v in doc.items() if isinstance(v, str)}
+
+
+def quote(name: str) -> str:
+    """A wire name as the error contract quotes it (docs/errors.md): a JSON string, UTF-8 kept."""
+    out = ['"']
+    for ch in name:
+        if ch in '\\"':
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ch in "\u2028\u2029":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out) + '"'
+
+
+def _dims_text(t: ir.TensorType) -> str:
+    assert t.shape is not None
+    return "[" + ",".join(str(d) for d in t.shape) + "]"
+
+
+def error_sets(model: ir.Model, rng: np.random.Generator, dims: dict[str, int]) -> list[tuple[list[Any], dict[str, str]]]:
+    """Invalid input sets every typed API can express, each with the error it must raise:
+    a missing input, a wrong rank, a wrong fixed dim, a symbolic dim inconsistent across inputs."""
+    if not model.inputs:
+        return []
+    good = [synth_value(v.type, rng, dims) for v in model.inputs]
+    out: list[tuple[list[Any], dict[str, str]]] = []
+    first = model.inputs[0]
+    out.append(([None, *good[1:]], {"kind": "missing", "input": first.name, "expected": ir.type_str(first.type)}))
+    tensors = [(i, v) for i, v in enumerate(model.inputs)
+               if isinstance(v.type, ir.TensorType) and v.type.shape is not None]
+    for i, v in tensors:
+        t = v.type
+        assert isinstance(t, ir.TensorType) and t.shape is not None
+        bad = list(good)
+        bad[i] = np.expand_dims(good[i], -1)
+        out.append((bad, {"kind": "rank", "input": v.name, "expected": f"rank {len(t.shape)} {_dims_text(t)}"}))
+        break
+    for i, v in tensors:
+        t = v.type
+        assert isinstance(t, ir.TensorType) and t.shape is not None
+        axis = next((k for k, d in enumerate(t.shape) if d.value is not None), None)
+        if axis is None:
+            continue
+        size = t.shape[axis].value
+        assert size is not None
+        shape = list(np.shape(good[i]))
+        shape[axis] = size + 1
+        bad = list(good)
+        bad[i] = np.resize(good[i], shape).astype(good[i].dtype)
+        out.append((bad, {"kind": "dim", "input": v.name, "expected": f"dim {axis} = {size}"}))
+        break
+    bound: dict[str, tuple[int, str, int]] = {}  # symbol -> (input index, name, size)
+    for i, v in tensors:
+        t = v.type
+        assert isinstance(t, ir.TensorType) and t.shape is not None
+        for axis, d in enumerate(t.shape):
+            if d.symbol is None:
+                continue
+            if d.symbol not in bound:
+                bound[d.symbol] = (i, v.name, int(np.shape(good[i])[axis]))
+                continue
+            j, earlier, size = bound[d.symbol]
+            if j == i:
+                continue
+            shape = list(np.shape(good[i]))
+            shape[axis] = size + 1
+            bad = list(good)
+            bad[i] = np.resize(good[i], shape).astype(good[i].dtype)
+            out.append((bad, {"kind": "symbol", "input": v.name,
+                              "expected": f"dim {axis} ({d.symbol}) = {size}, as bound by {quote(earlier)}"}))
+            return out
     return out
 
 
@@ -247,12 +342,18 @@ def reference_session(model_path: str | os.PathLike[str]) -> Any:
     return ort.InferenceSession(os.fspath(model_path), so, providers=["CPUExecutionProvider"])
 
 
-def write_set(d: Path, model: ir.Model, inputs: Sequence[Any], outputs: Sequence[Any]) -> None:
+def write_set(d: Path, model: ir.Model, inputs: Sequence[Any], outputs: Sequence[Any],
+              error: dict[str, str] | None = None) -> None:
+    import json
+
     d.mkdir(parents=True, exist_ok=True)
     for i, (v, x) in enumerate(zip(model.inputs, inputs)):
-        save_value(d / f"input_{i}.pb", x, v.type, v.name)
+        if x is not None:
+            save_value(d / f"input_{i}.pb", x, v.type, v.name)
     for i, (v, x) in enumerate(zip(model.outputs, outputs)):
         save_value(d / f"output_{i}.pb", x, v.type, v.name)
+    if error is not None:
+        (d / "error.json").write_text(json.dumps(error, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def make(
@@ -264,8 +365,10 @@ def make(
     seed: int = 0,
     dims: dict[str, int] | None = None,
     npz: str | os.PathLike[str] | None = None,
+    errors: bool = False,
 ) -> list[Path]:
-    """Write ``out/test_data_set_N`` for N cases; expected outputs come from Python ONNX Runtime."""
+    """Write ``out/test_data_set_N`` for N cases; expected outputs come from Python ONNX Runtime.
+    With ``errors``, sets that expect an input error follow (``error_sets``)."""
     if npz is not None:
         input_sets = npz_inputs(npz, model)
     else:
@@ -288,4 +391,9 @@ def make(
             raise UserError(f"{model_path}: ONNX Runtime cannot run case {n}: {str(e).splitlines()[0]}") from e
         write_set(root / f"test_data_set_{n}", model, ins, outs)
         written.append(root / f"test_data_set_{n}")
+    if errors:
+        for k, (ins, err) in enumerate(error_sets(model, np.random.default_rng(seed + 1), dims or {})):
+            d = root / f"test_data_set_{len(input_sets) + k}"
+            write_set(d, model, ins, [], err)
+            written.append(d)
     return written

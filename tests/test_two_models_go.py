@@ -33,7 +33,7 @@ def test_two_models_program(tmp_path: Path) -> None:
     proj = project.load_config(EXAMPLE / "sdkgen.yaml")
     (sdk,) = proj.sdks
     assert sdk.lang == "go" and Path(sdk.out) == EXAMPLE / "sdk"
-    gen = emit.generate("go", project.read_models(proj.models), sdk.opts)
+    gen = emit.generate("go", [x.source for x in project.read_models(proj.models)], sdk.opts)
     assert isinstance(gen.view, SdkView)
     assert [m.import_path for m in gen.view.models] == [
         "example.com/twomodels/sdk/tinytransformer", "example.com/twomodels/sdk/decodehead"]

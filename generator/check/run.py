@@ -31,6 +31,11 @@ def _evaluate(c: Case, lang: str, work: Path, lr: LangRun, rtol: float, atol: fl
     worst = 0.0
     for s in c.sets:
         d = out_dir(work, lang, c, s.name)
+        if s.error is not None:
+            msg = _expected_error(s.error, d, s.name)
+            if msg:
+                return False, f"mismatch: {msg}", msg, 0.0
+            continue
         if (d / "error.txt").is_file():
             text = (d / "error.txt").read_text(errors="replace")
             return False, f"error: {text.strip().splitlines()[0] if text.strip() else '?'}", f"{s.name}: {text}", 0.0
@@ -51,6 +56,21 @@ def _evaluate(c: Case, lang: str, work: Path, lr: LangRun, rtol: float, atol: fl
     return True, f"ok {worst:.1e}" if worst else "ok", "", worst
 
 
+def _expected_error(want: dict[str, str], d: Path, set_name: str) -> str:
+    """"" when the runner caught the input error the fixture expects (kind, input, expected)."""
+    got_file = d / "error.json"
+    if not got_file.is_file():
+        other = (d / "error.txt").read_text(errors="replace").strip() if (d / "error.txt").is_file() else ""
+        what = f"another error: {other.splitlines()[0]}" if other else "no input error (it ran)"
+        return f"{set_name}: expected input error {want['kind']} on {want['input']!r}, got {what}"
+    try:
+        got = fixtures.read_error(got_file)
+    except UserError as e:
+        return f"{set_name}: {e}"
+    diff = [f"{k} {got.get(k)!r} != expected {want[k]!r}" for k in fixtures.ERROR_FIELDS if got.get(k) != want[k]]
+    return f"{set_name}: input error {'; '.join(diff)}" if diff else ""
+
+
 def check(
     models: Sequence[str],
     suites: Sequence[str],
@@ -63,6 +83,7 @@ def check(
     junit_path: Path | None,
     json_path: Path | None = None,
     allow_ort_cannot: bool = False,
+    errors: bool = False,
     failures_dir: Path | None,
     ort_cannot: Path | None,
     n_cases: int,
@@ -81,7 +102,7 @@ def check(
     ort_list = load_list(ort_cannot, 3) if ort_cannot else {}
     work.mkdir(parents=True, exist_ok=True)
     cases = collect(models, suites, fixtures_dir, work / "generated-fixtures", n_cases=n_cases, seed=seed,
-                    dims=dims, log=log, rtol=rtol, atol=atol)
+                    dims=dims, log=log, rtol=rtol, atol=atol, errors=errors)
     runnable = [c for c in cases if not c.problem]
     results: Results = {c.id: {} for c in cases}
     for lang in langs:
