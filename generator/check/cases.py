@@ -68,13 +68,13 @@ def collect(
         raise UserError("--fixtures needs exactly one MODEL (suites bring their own data sets)")
     specs: list[tuple[str, Path, Path | None]] = []
     for m in models:
-        p = Path(m)
-        fx: Path | None = Path(fixtures_dir) if fixtures_dir else (p.parent if p.name == "model.onnx" else None)
+        p = Path(m).absolute()  # the runners run in other directories
+        fx: Path | None = Path(fixtures_dir).absolute() if fixtures_dir else (p.parent if p.name == "model.onnx" else None)
         if fx is not None and fixtures_dir is None and not _has_sets(fx):
             fx = None
         specs.append((_id_for(p), p, fx))
     for s in suites:
-        specs.extend(suite_cases(Path(s)))
+        specs.extend(suite_cases(Path(s).absolute()))
     if not specs:
         raise UserError("nothing to check: give MODEL arguments and/or --suite DIR")
     seen: dict[str, int] = {}

@@ -1,4 +1,5 @@
-"""What the language drivers share: where the runners live, subprocesses, the ORT library."""
+"""What the language drivers share: where the runners live, how a runner is started (on the
+host or in a container), subprocesses, the ORT library."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import UserError
 
-REPO = Path(__file__).resolve().parent.parent.parent
-INTEGRATION = REPO / "integration"
+# The runners ship in the wheel with the generator (generator/check/runners/<lang>/).
+RUNNERS = Path(__file__).resolve().parent / "runners"
+GENERATOR = Path(__file__).resolve().parent.parent  # the `generator` package (the Python runner imports it)
 
 
 @dataclass
@@ -34,11 +37,63 @@ def tools_dir() -> Path:
 
 
 def runner_dir(*parts: str) -> Path:
-    d = INTEGRATION.joinpath(*parts)
+    d = RUNNERS.joinpath(*parts)
     if not d.exists():
-        raise UserError(f"{d}: not found; `sdkgen check` runs from a source checkout of sdkgen "
-                        "(its runners live in integration/)")
+        raise UserError(f"{d}: not found: this sdkgen installation is incomplete (reinstall it)")
     return d
+
+
+@dataclass
+class Testee:
+    """How to start one language's runner. ``argv`` and ``env`` are for the host; in a container
+    the same absolute paths are mounted (``reads`` read-only, ``writes`` read-write) and
+    ``container_argv``/``container_env`` apply (e.g. the image's Python instead of the host's)."""
+
+    lang: str
+    argv: list[str]
+    env: dict[str, str]
+    cwd: Path
+    reads: list[Path] = field(default_factory=list)
+    writes: list[Path] = field(default_factory=list)
+    container_argv: list[str] | None = None
+    container_env: dict[str, str] = field(default_factory=dict)
+    mounts: dict[Path, str] = field(default_factory=dict)  # host path -> container path (read-only)
+
+
+@dataclass
+class Finished:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class Executor:
+    """Runs a testee on the host. ``generator.check.docker.DockerExecutor`` runs it in a container."""
+
+    label = "host"
+    # Threads: on the host every runner uses one intra-op thread, like the Python reference, so
+    # results are comparable bit for bit; in a CPU-limited container the SDKs' own rule decides.
+    pin_threads = True
+
+    def run(self, t: Testee, timeout: float = 3600) -> Finished:
+        r = run(t.argv, t.cwd, t.env, timeout)
+        return Finished(r.returncode, r.stdout, r.stderr)
+
+
+def thread_env(executor: Executor) -> dict[str, str]:
+    return {"SDKGEN_INTRA_OP_THREADS": "1", "SDKGEN_INTER_OP_THREADS": "1"} if executor.pin_threads else {}
+
+
+def case_paths(cases: Sequence[Any]) -> list[Path]:
+    """Every model file and fixture directory the cases read, as few directories as possible."""
+    dirs = {c.model_path.resolve().parent for c in cases}
+    for c in cases:
+        dirs.update(s.dir.resolve() for s in c.sets)
+    out: list[Path] = []
+    for d in sorted(dirs, key=lambda p: len(p.parts)):
+        if not any(d.is_relative_to(o) for o in out):
+            out.append(d)
+    return out
 
 
 def run(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None,

@@ -1,4 +1,4 @@
-"""Python: generate every SDK, put them on one interpreter's path, run one testee process."""
+"""Python: one SDK (one package) holding every case's model, one runner process for all cases."""
 
 from __future__ import annotations
 
@@ -10,50 +10,58 @@ from pathlib import Path
 
 from .. import emit
 from ..emit.python import SdkView
-from ..errors import UnsupportedModel
 from .cases import Case, out_dir
-from .common import LangRun, fresh, run, runner_dir, tail, write_files
+from .common import (
+    GENERATOR,
+    Executor,
+    LangRun,
+    Testee,
+    case_paths,
+    fresh,
+    runner_dir,
+    tail,
+    thread_env,
+    write_files,
+)
 
 LANG = "python"
+PACKAGE = "sdkcheck"
 
 
-def check(cases: list[Case], work: Path, log: Callable[[str], None]) -> LangRun:
+def check(cases: list[Case], work: Path, log: Callable[[str], None], executor: Executor) -> LangRun:
     res = LangRun()
     t0 = time.monotonic()
     root = fresh(work / LANG)
-    manifest = []
-    for c in cases:
-        package = f"sdkcheck_{c.key}"
-        try:
-            gen = emit.generate(LANG, [emit.ModelSource(c.model, c.model_path.read_bytes(), c.name)],
-                                emit.Options(package=package))
-        except UnsupportedModel as e:
-            res.not_run[c.key] = ("unsupported", str(e))
-            continue
-        write_files(root / "sdks" / c.key, gen.files)
-        view: SdkView = gen.view
-        (mv,) = view.models
-        manifest.append({
-            "key": c.key,
-            "src": str(root / "sdks" / c.key / "src"),
-            "package": view.package,
-            "class_name": mv.class_name,
-            "params": [v.ident for v in mv.inputs],
-            "fields": [v.ident for v in mv.outputs],
-            "model": str(c.model_path),
-            "sets": [{"inputs": [str(p) for p in s.inputs], "out": str(out_dir(work, LANG, c, s.name))}
-                     for s in c.sets],
-        })
-    (root / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    if not cases:
+        return res
+    gen = emit.generate(LANG, [emit.ModelSource(c.model, c.model_path.read_bytes(), c.name) for c in cases],
+                        emit.Options(package=PACKAGE))
+    write_files(root / "sdk", gen.files)
+    view: SdkView = gen.view
+    manifest = [{
+        "key": c.key,
+        "class_name": mv.class_name,
+        "params": [v.ident for v in mv.inputs],
+        "fields": [v.ident for v in mv.outputs],
+        "model": str(c.model_path.resolve()),
+        "sets": [{"inputs": [str(p) for p in s.inputs], "out": str(out_dir(work, LANG, c, s.name))}
+                 for s in c.sets],
+    } for c, mv in zip(cases, view.models)]
+    (root / "manifest.json").write_text(json.dumps({"package": view.package, "src": str(root / "sdk" / "src"),
+                                                    "cases": manifest}, indent=1))
     res.timings["generate"] = time.monotonic() - t0
     t1 = time.monotonic()
     runner = runner_dir("python", "check_runner.py")
-    r = run([sys.executable, str(runner), str(root / "manifest.json")], root,
-            {"SDKGEN_INTRA_OP_THREADS": "1", "SDKGEN_INTER_OP_THREADS": "1"})
+    in_container = "/opt/sdkgen/generator/check/runners/python/check_runner.py"
+    r = executor.run(Testee(
+        LANG, [sys.executable, str(runner), str(root / "manifest.json")], thread_env(executor), root,
+        reads=case_paths(cases), writes=[work],
+        container_argv=["/opt/venv/bin/python", in_container, str(root / "manifest.json")],
+        mounts={GENERATOR: "/opt/sdkgen/generator"}))
     (root / "runner.log").write_text(r.stdout + r.stderr)
     if r.returncode != 0:
-        res.runner_note = f"python runner exited with {r.returncode}: {tail(r.stderr, 1500)}"
+        res.runner_note = f"python runner exited with {r.returncode} ({executor.label}): {tail(r.stderr, 1500)}"
     res.timings["run"] = time.monotonic() - t1
-    log(f"check: python: generated {len(manifest)} SDKs in {res.timings['generate']:.1f}s, "
-        f"ran them in {res.timings['run']:.1f}s")
+    log(f"check: python: one SDK of {len(cases)} models generated in {res.timings['generate']:.1f}s, "
+        f"ran on the {executor.label} in {res.timings['run']:.1f}s")
     return res

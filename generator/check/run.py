@@ -10,7 +10,7 @@ from typing import Any
 from .. import fixtures, targets
 from ..errors import UserError
 from .cases import Case, collect, out_dir
-from .common import LangRun
+from .common import Executor, LangRun
 from .compare import compare
 from .outcome import OK, Cell, judge, judge_ort, judge_refused, load_list
 from .report import Results, failures, junit, summary, table, write_json
@@ -84,6 +84,7 @@ def check(
     json_path: Path | None = None,
     allow_ort_cannot: bool = False,
     errors: bool = False,
+    executor: Executor | None = None,
     failures_dir: Path | None,
     ort_cannot: Path | None,
     n_cases: int,
@@ -93,6 +94,7 @@ def check(
     log: Callable[[str], None],
 ) -> int:
     t0 = time.monotonic()
+    executor = executor or Executor()
     for lang in langs:
         if lang not in targets.TARGETS:
             raise UserError(f"--lang {lang}: unknown (expected some of {', '.join(LANGS)})")
@@ -113,7 +115,7 @@ def check(
                                        else judge_refused(refused[c.id], lists[lang].get(c.id)))
         carried = [c for c in runnable if not refused[c.id]]
         t = time.monotonic()
-        lr: LangRun = driver(lang).check(carried, work, log)
+        lr: LangRun = driver(lang).check(carried, work, log, executor)
         per = (time.monotonic() - t) / max(1, len(carried))
         for c in carried:
             ran_ok, short, detail, err = _evaluate(c, lang, work, lr, rtol, atol)

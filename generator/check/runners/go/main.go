@@ -1,6 +1,9 @@
 // Command gocheck is the Go testee of `sdkgen check`: it feeds each case's
 // input_I.pb files through a generated SDK's typed Inputs/Run and writes the
-// typed Outputs back as output_K.pb (or error.txt) for the Python side to compare.
+// typed Outputs back as output_K.pb for the Python side to compare; the SDK's
+// typed input error goes to error.json (kind, input, expected, actual), any other
+// failure to error.txt. An input file that does not exist leaves its field zero
+// (a set that expects a missing-input error).
 //
 //	gocheck MANIFEST.json
 //
@@ -81,11 +84,22 @@ func runSet[I, O any](s setSpec, m model[I, O], codes []int32) (err error) {
 		return fmt.Errorf("runner: %d input files for %d inputs", len(s.Inputs), iv.NumField())
 	}
 	for i := 0; i < iv.NumField(); i++ {
+		if st, err := os.Stat(s.Inputs[i]); err != nil || !st.Mode().IsRegular() {
+			continue
+		}
 		if err := readInto(s.Inputs[i], iv.Field(i)); err != nil {
 			return fmt.Errorf("runner: input %d: %w", i, err)
 		}
 	}
 	out, err := m.Run(context.Background(), in)
+	if fields, ok := asInputError(err); ok {
+		doc, _ := json.Marshal(map[string]string{
+			"kind": fields[0], "input": fields[1], "expected": fields[2], "actual": fields[3]})
+		if err := os.MkdirAll(s.Out, 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(s.Out, "error.json"), doc, 0o644)
+	}
 	if err != nil {
 		return err
 	}

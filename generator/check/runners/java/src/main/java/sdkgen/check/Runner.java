@@ -15,8 +15,10 @@ import java.util.List;
  * <p>{@code java sdkgen.check.Runner MANIFEST} where MANIFEST has, per case in the order of
  * {@code Cases.ALL}, a line {@code case<TAB>key<TAB>code...} (the ONNX element type of each
  * output's tensors, for maps of their values) followed by one line per data set
- * {@code set<TAB>outdir<TAB>input_0.pb<TAB>...}. Outputs go to {@code outdir/output_K.pb}, a
- * failure to {@code outdir/error.txt}.
+ * {@code set<TAB>outdir<TAB>input_0.pb<TAB>...}. Outputs go to {@code outdir/output_K.pb}; the
+ * SDK's typed input error to {@code outdir/error.json} (kind, input, expected, actual); any other
+ * failure to {@code outdir/error.txt}. An input file that does not exist is not set (a set that
+ * expects a missing-input error).
  */
 public final class Runner {
   private Runner() {}
@@ -38,7 +40,8 @@ public final class Runner {
       } else if (f[0].equals("set")) {
         Path[] in = new Path[f.length - 2];
         for (int i = 2; i < f.length; i++) {
-          in[i - 2] = Path.of(f[i]);
+          Path p = Path.of(f[i]);
+          in[i - 2] = Files.isRegularFile(p) ? p : null;
         }
         specs.get(specs.size() - 1).sets().add(new Set(Path.of(f[1]), in));
       }
@@ -73,10 +76,40 @@ public final class Runner {
             Files.write(s.out().resolve("output_" + k + ".pb"), Values.encode(v, spec.codes()[k]));
           }
         } catch (Throwable t) {
-          fail(s.out(), text(t));
+          String[] e = Cases.inputError(t);
+          if (e != null) {
+            Files.createDirectories(s.out());
+            Files.writeString(s.out().resolve("error.json"), json(e), StandardCharsets.UTF_8);
+          } else {
+            fail(s.out(), text(t));
+          }
         }
       }
     }
+  }
+
+  private static String json(String[] e) {
+    String[] keys = {"kind", "input", "expected", "actual"};
+    StringBuilder b = new StringBuilder("{");
+    for (int i = 0; i < keys.length; i++) {
+      b.append(i == 0 ? "" : ", ").append('"').append(keys[i]).append("\": ").append(quote(e[i]));
+    }
+    return b.append("}\n").toString();
+  }
+
+  private static String quote(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
   }
 
   private static String text(Throwable t) {
