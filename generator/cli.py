@@ -210,11 +210,19 @@ def fixtures(model: str, out: str, n_cases: int, seed: int, dims: tuple[str, ...
 @click.option("--dim", "dims", multiple=True, metavar="NAME=SIZE", help="Size of a symbolic dim [default: 2].")
 @click.option("--errors", is_flag=True,
               help="Generated fixtures also hold invalid input sets: every language must raise the same error.")
+@click.option("--docker", "use_docker", is_flag=True,
+              help="Run each language's runner in its own container (--network none); artifacts are built here.")
+@click.option("--cpus", type=click.FloatRange(min=0.01), help="With --docker: the containers' CPU quota.")
+@click.option("--cpuset-cpus", "cpuset", help="With --docker: the CPUs the containers may use, e.g. 0 or 0-1.")
+@click.option("--docker-base", "docker_bases", multiple=True, metavar="LANG=IMAGE",
+              help="With --docker: the base image of LANG's image (default: a registry image, else the local "
+                   "Debian base).")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 def check(models: tuple[str, ...], suites: tuple[str, ...], fixtures_dir: str | None, langs: str, rtol: float,
           atol: float, junit_path: str | None, json_path: str | None, allow_ort_cannot: bool,
           work: str | None, failures_dir: str | None,
           ort_cannot: str | None, n_cases: int, seed: int, dims: tuple[str, ...], errors: bool,
+          use_docker: bool, cpus: float | None, cpuset: str | None, docker_bases: tuple[str, ...],
           debug: bool) -> None:
     """Generate, build and run the SDKs on shared fixtures and compare every output (exit 1 on a mismatch)."""
     from . import fixtures as fx
@@ -224,6 +232,14 @@ def check(models: tuple[str, ...], suites: tuple[str, ...], fixtures_dir: str | 
 
     def run() -> None:
         nonlocal code
+        executor = None
+        if not use_docker and (cpus is not None or cpuset is not None or docker_bases):
+            raise UserError("--cpus, --cpuset-cpus and --docker-base apply to --docker runs only")
+        if use_docker:
+            from .check.docker import DockerExecutor, parse_bases
+
+            executor = DockerExecutor(lambda s: click.echo(s, err=True), cpus=cpus, cpuset=cpuset,
+                                      bases=parse_bases(docker_bases))
         code = check_run.check(
             models, suites, fixtures_dir=fixtures_dir,
             langs=[x.strip() for x in langs.split(",") if x.strip()], rtol=rtol, atol=atol,
@@ -233,6 +249,7 @@ def check(models: tuple[str, ...], suites: tuple[str, ...], fixtures_dir: str | 
             failures_dir=Path(failures_dir) if failures_dir else None,
             ort_cannot=Path(ort_cannot) if ort_cannot else None,
             n_cases=n_cases, seed=seed, dims=fx.parse_dims(dims), echo=click.echo, errors=errors,
+            executor=executor,
             log=lambda s: click.echo(s, err=True),
         )
 

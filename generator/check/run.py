@@ -94,6 +94,7 @@ def check(
     log: Callable[[str], None],
 ) -> int:
     t0 = time.monotonic()
+    work = work.absolute()  # the runners and build tools run in other directories
     executor = executor or Executor()
     for lang in langs:
         if lang not in targets.TARGETS:
