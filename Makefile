@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test test-fast lint venv clean bench conformance
+.PHONY: demo test test-fast lint venv clean bench conformance examples
 
 venv: $(VENV)/.installed
 
@@ -42,6 +42,11 @@ bench: venv
 # `sdkgen check` over the whole ONNX backend node suite in every language; writes docs/conformance.md.
 conformance: venv
 	$(PY) scripts/conformance.py
+
+# Regenerate the committed example SDKs (examples/ci) after a generator change; CI's
+# `sdkgen diff` step fails until they are current.
+examples: venv
+	cd examples/ci && ../../$(VENV)/bin/sdkgen
 
 clean:
 	rm -rf $(VENV) demo-out build dist bench-results

@@ -1,0 +1,344 @@
+package ortrt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"sync"
+
+	ort "github.com/yalue/onnxruntime_go"
+)
+
+// Session is one model's ONNX Runtime session. It is safe for concurrent use:
+// Runs share it, Close waits for the Runs in progress.
+type Session struct {
+	spec      *ModelSpec
+	cfg       Config
+	closedErr error                                    // ErrClosed, named by the package
+	prealloc  []func(shape []int64) (ort.Value, error) // per output; nil: ONNX Runtime allocates it
+	calls     sync.Pool                                // *Call, reused across Runs
+
+	mu   sync.RWMutex // Run holds it for reading, Close for writing
+	sess *ort.DynamicAdvancedSession
+
+	roMu   sync.Mutex
+	roFree []*ort.RunOptions
+}
+
+// NewSession resolves the options, initialises ONNX Runtime if this is the
+// first session of the process, and loads the model: model (the embedded
+// copy; may be empty) unless WithModelPath names a file, whose signature must
+// then match spec.
+func NewSession(spec *ModelSpec, model []byte, opts []Option) (*Session, error) {
+	var st settings
+	for _, o := range opts {
+		if o != nil {
+			o(&st)
+		}
+	}
+	cfg, err := st.resolve()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", spec.Package, err)
+	}
+	if cfg.LibraryPath, err = initEnvironment(st.libraryPath); err != nil {
+		return nil, fmt.Errorf("%s: %w", spec.Package, err)
+	}
+	data := model
+	if st.modelPath != "" {
+		if data, err = os.ReadFile(st.modelPath); err != nil {
+			return nil, fmt.Errorf("%s: reading the model: %w", spec.Package, err)
+		}
+		if err := checkSignature(spec, data); err != nil {
+			return nil, fmt.Errorf("%s: model file %q: %w", spec.Package, st.modelPath, err)
+		}
+	} else if len(data) == 0 {
+		return nil, fmt.Errorf("%s: this SDK was generated without an embedded model: pass WithModelPath", spec.Package)
+	}
+	so, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", spec.Package, err)
+	}
+	defer so.Destroy()
+	if err := applyConfig(so, &cfg); err != nil {
+		return nil, fmt.Errorf("%s: session options: %w", spec.Package, err)
+	}
+	sess, err := ort.NewDynamicAdvancedSessionWithONNXData(data, names(spec.Inputs), names(spec.Outputs), so)
+	if err != nil {
+		return nil, fmt.Errorf("%s: creating the ONNX Runtime session: %w", spec.Package, err)
+	}
+	s := &Session{
+		spec:      spec,
+		cfg:       cfg,
+		closedErr: fmt.Errorf("%s: %w", spec.Package, ErrClosed),
+		prealloc:  make([]func([]int64) (ort.Value, error), len(spec.Outputs)),
+		sess:      sess,
+	}
+	for i := range spec.Outputs {
+		s.prealloc[i] = preallocator(&spec.Outputs[i])
+	}
+	s.calls.New = func() any { return s.newCall() }
+	return s, nil
+}
+
+func applyConfig(so *ort.SessionOptions, c *Config) error {
+	spin := "0"
+	if c.AllowSpinning {
+		spin = "1"
+	}
+	mode := ort.ExecutionMode(ort.ExecutionModeSequential)
+	if c.ExecutionMode == Parallel {
+		mode = ort.ExecutionModeParallel
+	}
+	level := map[OptimizationLevel]ort.GraphOptimizationLevel{
+		OptimizeDisable:  ort.GraphOptimizationLevelDisableAll,
+		OptimizeBasic:    ort.GraphOptimizationLevelEnableBasic,
+		OptimizeExtended: ort.GraphOptimizationLevelEnableExtended,
+		OptimizeAll:      ort.GraphOptimizationLevelEnableAll,
+	}[c.OptimizationLevel]
+	return errors.Join(
+		so.SetIntraOpNumThreads(c.IntraOpThreads),
+		so.SetInterOpNumThreads(c.InterOpThreads),
+		so.AddSessionConfigEntry("session.intra_op.allow_spinning", spin),
+		so.AddSessionConfigEntry("session.inter_op.allow_spinning", spin),
+		so.SetExecutionMode(mode),
+		so.SetGraphOptimizationLevel(level),
+	)
+}
+
+// Config returns the effective settings.
+func (s *Session) Config() Config { return s.cfg }
+
+// Close releases the session. Runs in progress finish first; later Runs return
+// ErrClosed. Close is idempotent. The process-wide ONNX Runtime environment
+// stays loaded (other sessions may use it).
+func (s *Session) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sess == nil {
+		return nil
+	}
+	err := s.sess.Destroy()
+	s.sess = nil
+	s.roMu.Lock()
+	for _, ro := range s.roFree {
+		ro.Destroy()
+	}
+	s.roFree = nil
+	s.roMu.Unlock()
+	return err
+}
+
+// Run runs one inference: put checks the inputs and turns them into ONNX
+// Runtime values (PutTensor and friends, one call per input), get turns the
+// outputs into Go values (GetTensor and friends). The first error stops the
+// call: an *InputError before ONNX Runtime sees anything, ctx.Err() when ctx
+// is cancelled before or during the inference (a running inference is
+// terminated), or an error naming the package and the value.
+func Run[I, O any](ctx context.Context, s *Session, in I, put func(*Call, I), get func(*Call) O) (O, error) {
+	var zero O
+	c, err := s.begin(ctx)
+	if err != nil {
+		return zero, err
+	}
+	defer c.end()
+	put(c, in)
+	if c.err == nil {
+		c.run()
+	}
+	if c.err == nil {
+		if out := get(c); c.err == nil {
+			return out, nil
+		}
+	}
+	return zero, c.err
+}
+
+// Call is the state of one Run. Calls are reused: one must not be kept after
+// the put or get function it was passed to returns.
+type Call struct {
+	s    *Session
+	ctx  context.Context
+	err  error   // the first error; later Put and Get calls do nothing
+	syms []int64 // bound symbolic dims, -1 = unbound
+	ins  []ort.Value
+	outs []ort.Value
+	keep []ort.Value // values to destroy after the run (sequence elements, map parts)
+}
+
+func (s *Session) newCall() *Call {
+	c := &Call{
+		s:    s,
+		syms: make([]int64, len(s.spec.Symbols)),
+		ins:  make([]ort.Value, len(s.spec.Inputs)),
+		outs: make([]ort.Value, len(s.spec.Outputs)),
+	}
+	for i := range c.syms {
+		c.syms[i] = -1
+	}
+	return c
+}
+
+func (s *Session) begin(ctx context.Context) (*Call, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	if s.sess == nil {
+		s.mu.RUnlock()
+		return nil, s.closedErr
+	}
+	c := s.calls.Get().(*Call)
+	c.ctx = ctx
+	return c, nil
+}
+
+// end destroys the call's values, resets it for the next Run and releases the session.
+func (c *Call) end() {
+	destroyAll(c.ins)
+	destroyAll(c.outs)
+	destroyAll(c.keep)
+	c.keep = c.keep[:0]
+	for i := range c.syms {
+		c.syms[i] = -1
+	}
+	c.ctx, c.err = nil, nil
+	s := c.s
+	s.calls.Put(c)
+	s.mu.RUnlock()
+}
+
+// destroyAll destroys and clears values; onnxruntime_go may leave typed nils
+// (e.g. (*CustomDataTensor)(nil)) in outputs when a conversion fails.
+func destroyAll(vs []ort.Value) {
+	for i, v := range vs {
+		if v != nil && !reflect.ValueOf(v).IsNil() {
+			v.Destroy()
+		}
+		vs[i] = nil
+	}
+}
+
+// wrap turns onnxruntime_go's (*T)(nil), err into a nil ort.Value: a typed nil
+// inside the interface would be Destroyed later.
+func wrap[V ort.Value](v V, err error) (ort.Value, error) {
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// run preallocates the outputs onnxruntime_go cannot convert and runs the session.
+func (c *Call) run() {
+	for i, alloc := range c.s.prealloc {
+		if alloc == nil {
+			continue
+		}
+		s := &c.s.spec.Outputs[i]
+		shape, ok := c.outputShape(s)
+		if !ok {
+			c.err = fmt.Errorf("%s: output %q: its shape %s is not known before the run, and "+
+				"onnxruntime_go cannot return this element type from ONNX Runtime's memory", c.s.spec.Package, s.Name, s.Type)
+			return
+		}
+		v, err := alloc(shape)
+		if err != nil {
+			c.err = fmt.Errorf("%s: output %q: %w", c.s.spec.Package, s.Name, err)
+			return
+		}
+		c.outs[i] = v
+	}
+	if err := c.session(); err != nil {
+		c.err = err
+	}
+}
+
+// outputShape resolves a declared output shape from fixed dims and bound symbols.
+func (c *Call) outputShape(s *ValueSpec) ([]int64, bool) {
+	if s.Dims == nil {
+		return nil, false
+	}
+	shape := make([]int64, len(s.Dims))
+	for i, d := range s.Dims {
+		if n, ok := d.size(); ok {
+			shape[i] = n
+		} else if k, ok := d.symbol(); ok && c.syms[k] >= 0 {
+			shape[i] = c.syms[k]
+		} else {
+			return nil, false
+		}
+	}
+	return shape, true
+}
+
+// session runs ORT; cancelling ctx terminates the run and returns ctx.Err().
+func (c *Call) session() error {
+	sess := c.s.sess
+	if c.ctx.Done() == nil { // cannot be cancelled
+		if err := sess.Run(c.ins, c.outs); err != nil {
+			return fmt.Errorf("%s: %w", c.s.spec.Package, err)
+		}
+		return nil
+	}
+	ro, err := c.s.getRunOptions()
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.s.spec.Package, err)
+	}
+	var mu sync.Mutex
+	done, terminated := false, false
+	stop := context.AfterFunc(c.ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !done {
+			terminated = ro.Terminate() == nil
+		}
+	})
+	err = sess.RunWithOptions(c.ins, c.outs, ro)
+	stop()
+	mu.Lock()
+	done = true
+	wasTerminated := terminated
+	mu.Unlock()
+	if wasTerminated {
+		ro.Destroy()
+	} else {
+		c.s.putRunOptions(ro)
+	}
+	if err != nil {
+		if ctxErr := c.ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		return fmt.Errorf("%s: %w", c.s.spec.Package, err)
+	}
+	return nil // even if cancelled after ORT finished: the results are valid
+}
+
+const maxFreeRunOptions = 64
+
+func (s *Session) getRunOptions() (*ort.RunOptions, error) {
+	s.roMu.Lock()
+	if n := len(s.roFree); n > 0 {
+		ro := s.roFree[n-1]
+		s.roFree = s.roFree[:n-1]
+		s.roMu.Unlock()
+		return ro, nil
+	}
+	s.roMu.Unlock()
+	return ort.NewRunOptions()
+}
+
+func (s *Session) putRunOptions(ro *ort.RunOptions) {
+	s.roMu.Lock()
+	if len(s.roFree) < maxFreeRunOptions {
+		s.roFree = append(s.roFree, ro)
+		ro = nil
+	}
+	s.roMu.Unlock()
+	if ro != nil {
+		ro.Destroy()
+	}
+}
