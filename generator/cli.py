@@ -5,6 +5,7 @@ User errors print one line on stderr and exit 2; ``--debug`` shows the traceback
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import traceback
@@ -13,7 +14,7 @@ from typing import Any
 
 import click
 
-from . import __version__, emit, ir, project, reader, targets, writer
+from . import __version__, emit, ir, marker, project, reader, targets, writer
 from .errors import UserError
 
 EXAMPLES = """
@@ -295,6 +296,53 @@ def diff(dirs: tuple[str, ...], config_path: str | None, debug: bool) -> None:
 
     _guard(run, debug)
     sys.exit(code)
+
+
+@cli.command()
+@click.argument("models", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--triton", "triton_dir", type=click.Path(path_type=str),
+              help="Write a Triton model repository (config.pbtxt + 1/model.onnx per model) to DIR.")
+@click.option("--kserve", "kserve_file", type=click.Path(dir_okay=False, path_type=str),
+              help="Write KServe InferenceService manifests (Triton runtime, protocol v2) to FILE.")
+@click.option("--storage-uri", default="pvc://sdkgen-models", show_default=True,
+              help="With --kserve: where the Triton repository (--triton) is stored.")
+@click.option("--name", help="Model name [default: the model file's stem]; one model only.")
+@click.option("--max-batch-size", type=click.IntRange(min=0),
+              help=f"Triton max_batch_size for models with a shared batch dim [default: {8}; 0: no batching].")
+@click.option("--cpus", type=click.FloatRange(min=0.01),
+              help="The serving container's CPU limit: thread settings follow the container rule (docs/threads.md).")
+@click.option("--force", is_flag=True, help="Replace --triton DIR even if sdkgen did not create it.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+def deploy(models: tuple[str, ...], triton_dir: str | None, kserve_file: str | None, storage_uri: str,
+           name: str | None, max_batch_size: int | None, cpus: float | None, force: bool, debug: bool) -> None:
+    """Write serving configs for MODEL(s) from their signatures: a Triton model repository and/or
+    KServe InferenceService manifests (Open Inference Protocol v2)."""
+    from . import deploy as dep
+
+    def run() -> None:
+        if triton_dir is None and kserve_file is None:
+            raise UserError("nothing to write: give --triton DIR and/or --kserve FILE")
+        loaded = project.read_models(project.model_entries(models, name, embed=True, load_check=True))
+        sources = [x.source for x in loaded]
+        if triton_dir is not None:
+            files = dep.triton(sources, max_batch=max_batch_size, cpus=cpus)
+            record = json.dumps({"format": 1, "generator": "sdkgen", "kind": "triton-repository",
+                                 "files": {k: marker.sha256(v) for k, v in sorted(files.items())}}, indent=2)
+            writer.write_tree(triton_dir, files, marker=(record + "\n").encode("ascii"), force=force)
+            click.echo(f"sdkgen: wrote a Triton model repository of {len(sources)} model(s) to {triton_dir}", err=True)
+        if kserve_file is not None:
+            text = dep.kserve(sources, storage_uri=storage_uri, max_batch=max_batch_size, cpus=cpus)
+            out = Path(kserve_file)
+            try:
+                out.parent.mkdir(parents=True, exist_ok=True)
+                tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+                tmp.write_bytes(text)
+                os.replace(tmp, out)
+            except OSError as e:
+                raise UserError(f"--kserve {kserve_file}: cannot write: {e.strerror or e}") from e
+            click.echo(f"sdkgen: wrote {len(sources)} InferenceService manifest(s) to {kserve_file}", err=True)
+
+    _guard(run, debug)
 
 
 def _table(m: ir.Model) -> str:

@@ -115,6 +115,8 @@ def read(out: Path) -> Record:
         raise UserError(f"{p}: not the machine-readable record of sdkgen >= 0.2 "
                         "(this tree was made by an older sdkgen: regenerate it once)") from None
     where = str(p)
+    if isinstance(doc, dict) and "kind" in doc:
+        raise UserError(f"{out}: a {doc['kind']} written by sdkgen deploy, not an SDK (sdkgen diff compares SDKs)")
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise UserError(f"{p}: unknown record format (expected format {FORMAT})")
     models = []

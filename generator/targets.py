@@ -268,6 +268,44 @@ GO = Target(
     options=frozenset({"package", "module"}),  # a Go module's version is its VCS tag
 )
 
+# --- the Open Inference Protocol v2 (remote mode, `sdkgen deploy`) ---------------------------
+# What the protocol itself carries, whatever the language: tensors of its datatypes only.
+OIP_DATATYPES: dict[ir.DType, str] = {
+    ir.DType.BOOL: "BOOL",
+    ir.DType.UINT8: "UINT8",
+    ir.DType.UINT16: "UINT16",
+    ir.DType.UINT32: "UINT32",
+    ir.DType.UINT64: "UINT64",
+    ir.DType.INT8: "INT8",
+    ir.DType.INT16: "INT16",
+    ir.DType.INT32: "INT32",
+    ir.DType.INT64: "INT64",
+    ir.DType.FLOAT16: "FP16",
+    ir.DType.FLOAT: "FP32",
+    ir.DType.DOUBLE: "FP64",
+    ir.DType.STRING: "BYTES",
+    ir.DType.BFLOAT16: "BF16",
+}
+_OIP_NO = "the Open Inference Protocol v2 carries tensors only"
+OIP = Capabilities(
+    elems={d: {x: via(n) for x, n in OIP_DATATYPES.items()} for d in DIRECTIONS},
+    elem_reason="the Open Inference Protocol v2 has no datatype for it",
+    sequence=_both(no(_OIP_NO)),
+    sequence_elems={"input": frozenset(), "output": frozenset()},
+    sequence_of_maps=_both(no(_OIP_NO)),
+    map=_both(no(_OIP_NO)),
+    map_keys=frozenset(),
+    map_values=frozenset(),
+    map_value_scalar_only=True,
+    optional=_both(no(_OIP_NO)),
+)
+
+
+def oip_refusals(model: ir.Model) -> list[Refusal]:
+    """What a remote (OIP v2) deployment of ``model`` cannot carry."""
+    return _refusals(OIP, model)
+
+
 TARGETS: dict[str, Target] = {t.lang: t for t in (PYTHON, JAVA, GO)}
 LANGS: tuple[str, ...] = tuple(TARGETS)
 
@@ -345,7 +383,10 @@ def _type_refusal(t: ir.ValueType, d: Direction, caps: Capabilities, in_seq: boo
 
 def refusals(lang: str, model: ir.Model) -> list[Refusal]:
     """Everything in ``model``'s signature that ``lang`` cannot carry, in signature order."""
-    caps = get(lang).caps
+    return _refusals(get(lang).caps, model)
+
+
+def _refusals(caps: Capabilities, model: ir.Model) -> list[Refusal]:
     out: list[Refusal] = []
     for d, values in (("input", model.inputs), ("output", model.outputs)):
         direction: Direction = "input" if d == "input" else "output"

@@ -5,7 +5,7 @@ the runtime's source, tested where it lives and checked to be copied verbatim by
 emitter tests); ``complete`` puts it back for the tests that compile or lint a golden.
 
 case.json: {"models": [{"model": "<repo path | ort:NAME | onnx:SUITE/CASE>", "name": "...", "embed": false}],
-            "lang": "python|java|go|ir", "options": {<generator.emit.Options fields>}}
+            "lang": "python|java|go|ir|deploy", "options": {<generator.emit.Options fields>}}
 (``"model": REF`` is short for one model with its default name; ``ir`` cases take one model.)
 A new case is a new directory; ``pytest tests/test_golden.py --update-golden`` writes its out/.
 """
@@ -55,6 +55,15 @@ def generate(case: Path) -> dict[str, bytes]:
     if s["lang"] == "ir":
         (src,) = sources(s)
         return {"ir.json": ir.to_json(src.model).encode("ascii")}
+    if s["lang"] == "deploy":  # sdkgen deploy: the Triton repository and the KServe manifests
+        from generator import deploy
+
+        o = s.get("options", {})
+        files = {f"triton/{k}": v for k, v in deploy.triton(sources(s), max_batch=o.get("max_batch_size"),
+                                                             cpus=o.get("cpus")).items()}
+        files["kserve.yaml"] = deploy.kserve(sources(s), storage_uri=o.get("storage_uri", "pvc://sdkgen-models"),
+                                             max_batch=o.get("max_batch_size"), cpus=o.get("cpus"))
+        return files
     g = generated(case)
     return {k: v for k, v in g.files.items() if k not in g.runtime}
 
