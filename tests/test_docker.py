@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import docker
 import numpy as np
 import pytest
 
@@ -45,7 +46,7 @@ HOST_AFFINITY = len(os.sched_getaffinity(0))
 @dataclass(frozen=True)
 class Case:
     name: str
-    flags: list[str]
+    limits: dict[str, Any]  # docker SDK container limits: nano_cpus, cpuset_cpus
     affinity: int
     quota: float | None
     intra: int
@@ -54,15 +55,19 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
 
 
+def cpus(n: float) -> dict[str, Any]:
+    return {"nano_cpus": int(n * 1e9)}  # what `docker run --cpus N` sets
+
+
 CASES = [
-    Case("no_limit", [], HOST_AFFINITY, None, HOST_AFFINITY, True),
-    Case("cpus_1.5", ["--cpus", "1.5"], HOST_AFFINITY, 1.5, 1, False),
-    Case("cpus_0.5", ["--cpus", "0.5"], HOST_AFFINITY, 0.5, 1, False),
-    Case("cpuset_0", ["--cpuset-cpus", "0"], 1, None, 1, True),
+    Case("no_limit", {}, HOST_AFFINITY, None, HOST_AFFINITY, True),
+    Case("cpus_1.5", cpus(1.5), HOST_AFFINITY, 1.5, 1, False),
+    Case("cpus_0.5", cpus(0.5), HOST_AFFINITY, 0.5, 1, False),
+    Case("cpuset_0", {"cpuset_cpus": "0"}, 1, None, 1, True),
     # quota 2 CPUs but only CPU 0 allowed: min(affinity, floor(quota)) = 1, spinning off for any quota
-    Case("cpus_2_cpuset_0", ["--cpus", "2", "--cpuset-cpus", "0"], 1, 2.0, 1, False),
+    Case("cpus_2_cpuset_0", {**cpus(2), "cpuset_cpus": "0"}, 1, 2.0, 1, False),
     # the env count wins over the quota; spinning still comes from the container
-    Case("env_3_cpus_1.5", ["--cpus", "1.5"], HOST_AFFINITY, 1.5, 3, False, "env",
+    Case("env_3_cpus_1.5", cpus(1.5), HOST_AFFINITY, 1.5, 3, False, "env",
          {"SDKGEN_INTRA_OP_THREADS": "3"}),
 ]
 
@@ -163,25 +168,33 @@ def build_image(tmp: Path) -> dict[str, float]:
     times["artifacts"] = time.monotonic() - t
 
     t = time.monotonic()
-    must(["docker", "build", "--network", "none", "-q", "-t", IMAGE, str(ctx)], "docker build",
-         env=clean_env(DOCKER_BUILDKIT="0"))
+    client = docker.from_env(timeout=600)
+    try:
+        client.images.build(path=str(ctx), tag=IMAGE, network_mode="none", rm=True)
+    except docker.errors.BuildError as e:
+        pytest.fail(f"building {IMAGE} failed: {e}\n" + "".join(str(x.get("stream", "")) for x in e.build_log))
     # earlier probe images that this tag no longer names (only ours, by label)
-    run(["docker", "image", "prune", "-f", "--filter", "label=org.sdkgen.docker-probe=1"])
+    client.images.prune(filters={"dangling": True, "label": "org.sdkgen.docker-probe=1"})
     times["image"] = time.monotonic() - t
     return times
 
 
 def probe(case: Case) -> tuple[dict[str, dict[str, Any]], str]:
-    cmd = ["docker", "run", "--rm", "--network", "none", *case.flags]
-    for k, v in case.env.items():
-        cmd += ["-e", f"{k}={v}"]
-    r = run([*cmd, IMAGE, "/opt/sdkgen/run-probes.sh"], timeout=600)
+    client = docker.from_env(timeout=600)
+    c = client.containers.run(IMAGE, ["/opt/sdkgen/run-probes.sh"], network_mode="none", environment=case.env,
+                              detach=True, **case.limits)
+    try:
+        code = c.wait(timeout=600).get("StatusCode")
+        out = c.logs(stdout=True, stderr=False).decode(errors="replace")
+        err = c.logs(stdout=False, stderr=True).decode(errors="replace")
+    finally:
+        c.remove(force=True)
     found = {}
-    for line in r.stdout.splitlines():
+    for line in out.splitlines():
         if line.startswith("{"):
             doc = json.loads(line)
             found[doc["lang"]] = doc
-    return found, f"exit {r.returncode}\nstdout:\n{r.stdout[-3000:]}\nstderr:\n{r.stderr[-6000:]}"
+    return found, f"exit {code}\nstdout:\n{out[-3000:]}\nstderr:\n{err[-6000:]}"
 
 
 @pytest.fixture(scope="module")
