@@ -91,6 +91,7 @@ class ValueView:
     ident: str  # run() keyword / outputs field
     name_lit: str
     ort_type_lit: str
+    type_lit: str  # a non-tensor's declared type as ``sdkgen inspect`` prints it; "" for tensors (derived)
     elem_lit: str
     shape_lit: str
     annotation: str
@@ -114,6 +115,7 @@ def _values(vals: tuple[ir.Value, ...], kind: str) -> list[ValueView]:
                 ident=ident,
                 name_lit=naming.literal(v.name),
                 ort_type_lit=naming.literal(ort_type(v.type)),
+                type_lit="" if isinstance(v.type, ir.TensorType) else naming.literal(ir.type_str(v.type)),
                 elem_lit=naming.literal(v.type.elem.name) if isinstance(v.type, ir.TensorType) else "None",
                 shape_lit=_shape_lit(v.type),
                 annotation=ann,
