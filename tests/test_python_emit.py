@@ -59,13 +59,13 @@ def test_package_and_distribution_options() -> None:
 
 
 def test_unsupported_types_are_refused_by_the_registry_before_the_emitter() -> None:
-    x = helper.make_tensor_value_info("x", TensorProto.BFLOAT16, [2])
+    x = helper.make_tensor_value_info("x", TensorProto.INT4, [2])
     g = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g", [x],
-                          [helper.make_tensor_value_info("y", TensorProto.BFLOAT16, [2])])
-    data = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], ir_version=8).SerializeToString()
-    model = reader.read_bytes(data, "bf16.onnx")
-    with pytest.raises(UnsupportedModel, match="the Python SDK .* cannot carry model 'bf16': input 'x'"):
-        gen(emit.ModelSource(model, data, "bf16"))
+                          [helper.make_tensor_value_info("y", TensorProto.INT4, [2])])
+    data = helper.make_model(g, opset_imports=[helper.make_opsetid("", 21)], ir_version=10).SerializeToString()
+    model = reader.read_bytes(data, "int4.onnx")
+    with pytest.raises(UnsupportedModel, match="the Python SDK .* cannot carry model 'int4': input 'x'"):
+        gen(emit.ModelSource(model, data, "int4"))
 
 
 def test_a_model_without_inputs_is_valid_python(tmp_path: Path) -> None:
@@ -92,7 +92,8 @@ def test_every_carried_element_type_has_a_numpy_annotation() -> None:
     for direction in targets.DIRECTIONS:
         carried = {d for d, f in targets.PYTHON.caps.elems[direction].items() if f.carried}
         assert carried == set(python._ELEM)
-    assert ir.DType.BFLOAT16 not in python._ELEM
+    assert set(python.RAW_ELEMS) == targets.PY_RAW
+    assert ir.DType.INT4 not in python._ELEM
 
 
 def test_logreg_names() -> None:

@@ -27,6 +27,16 @@ _ELEM: dict[ir.DType, tuple[str, str]] = {
     ir.DType.BOOL: ("np.bool_", "bool"),
     ir.DType.STRING: ("np.object_", "str"),
 }
+# bfloat16 and float8: numpy has them only through ml_dtypes, whose types are not classes
+# mypy can use in ``npt.NDArray[...]``; the runtime takes and returns ml_dtypes arrays.
+RAW_ELEMS = (
+    ir.DType.BFLOAT16,
+    ir.DType.FLOAT8E4M3FN,
+    ir.DType.FLOAT8E4M3FNUZ,
+    ir.DType.FLOAT8E5M2,
+    ir.DType.FLOAT8E5M2FNUZ,
+)
+_ELEM.update({d: ("np.generic", "float") for d in RAW_ELEMS})
 _ORT_ELEM = {
     ir.DType.FLOAT: "float",
     ir.DType.DOUBLE: "double",
@@ -191,7 +201,7 @@ class SdkView:
     imports: tuple[ImportView, ...]  # of __init__.py, in the order ruff's isort wants
     exports: tuple[str, ...]  # __all__, in the order ruff's RUF022 wants
     ort_version: str
-    numpy_requirement: str
+    requirements: tuple[str, ...]  # besides onnxruntime
 
     @property
     def any_embedded(self) -> bool:
@@ -228,6 +238,23 @@ def _imports(models: Sequence[ModelView]) -> tuple[ImportView, ...]:
     return tuple(sorted(lines, key=lambda i: (_natural(i.module), _member_key(i.names[0].split(" ")[0]))))
 
 
+def _uses(t: ir.ValueType, elems: Sequence[ir.DType]) -> bool:
+    if isinstance(t, ir.TensorType):
+        return t.elem in elems
+    if isinstance(t, ir.MapType):
+        return t.key in elems or _uses(t.value, elems)
+    return _uses(t.elem, elems)
+
+
+def _requirements(models: Sequence[ModelSource]) -> tuple[str, ...]:
+    """numpy, and ml_dtypes only when a model takes or returns bfloat16/float8: most SDKs never
+    need it, and JAX/TensorFlow pin it tightly, so requiring it everywhere would only add
+    resolver conflicts."""
+    values = [v for m in models for v in (*m.model.inputs, *m.model.outputs)]
+    raw = any(_uses(v.type, RAW_ELEMS) for v in values)
+    return (versions.NUMPY_REQUIREMENT, *([versions.ML_DTYPES_REQUIREMENT] if raw else []))
+
+
 def view(models: Sequence[ModelSource], opts: Options) -> SdkView:
     names = naming.model_names([m.name for m in models])
     package = naming.package_name(opts.package) if opts.package else naming.default_package(
@@ -249,7 +276,7 @@ def view(models: Sequence[ModelSource], opts: Options) -> SdkView:
         imports=_imports(mviews),
         exports=tuple(_isort_order(exports)),
         ort_version=versions.ORT_VERSION,
-        numpy_requirement=versions.NUMPY_REQUIREMENT,
+        requirements=_requirements(models),
     )
 
 
