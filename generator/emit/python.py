@@ -241,6 +241,11 @@ class SdkView:
     def any_embedded(self) -> bool:
         return any(m.embed for m in self.models)
 
+    @property
+    def ml_dtypes(self) -> bool:
+        """Whether a model takes or returns bfloat16/float8 (ml_dtypes arrays)."""
+        return versions.ML_DTYPES_REQUIREMENT in self.requirements
+
 
 def _model_view(src: ModelSource, names: naming.ModelNames) -> ModelView:
     title = naming.text_line(src.name)
