@@ -290,3 +290,34 @@ def test_bfloat16_and_float8_round_trip_through_the_generated_sdk(tmp_path: Path
             m.run_dict({**feeds, "x_bfloat16": feeds["x_bfloat16"].view(np.uint16)})
         assert (e.value.kind, e.value.input, e.value.expected, e.value.actual) == (
             "type", "x_bfloat16", "bfloat16", "uint16")
+
+
+# --- #16: the fixtures' expected errors are what the SDK raises ------------------------------------
+
+
+def test_the_sdk_raises_exactly_the_fixture_errors(tmp_path: Path, imported: Any) -> None:
+    """generator.fixtures.error_sets (what `sdkgen fixtures --errors` writes and every language
+    must reproduce: kind, input, expected) fed through run_dict of generated SDKs."""
+    from generator import fixtures
+
+    from .paths import MODELS, ORT_DATASETS
+
+    paths = [MODELS / "tiny_transformer.onnx", MODELS / "hostile.onnx", MODELS / "decode_head.onnx",
+             ORT_DATASETS / "logreg_iris.onnx"]
+    sources = [emit.ModelSource(*reader.read_file(p), p.stem) for p in paths]
+    gen = emit.generate("python", sources, emit.Options(package="fixture_errors"))
+    writer.write_tree(tmp_path / "sdk", gen.files, marker=b"{}\n")
+    pkg = imported(tmp_path / "sdk", "fixture_errors")
+    seen = set()
+    for src, mv in zip(sources, gen.view.models):
+        with getattr(pkg, mv.class_name)(intra_op_threads=1) as model:
+            for values, want in fixtures.error_sets(src.model, np.random.default_rng(1), {}):
+                feeds = {v.name: x for v, x in zip(src.model.inputs, values) if x is not None}
+                with pytest.raises(pkg.ModelInputError) as e:
+                    model.run_dict(feeds)
+                got = {"kind": e.value.kind, "input": e.value.input, "expected": e.value.expected}
+                assert got == want, (src.name, str(e.value))
+                assert str(e.value) == (f"input {fixtures.quote(want['input'])}: {want['kind']}: "
+                                        f"expected {want['expected']}, got {e.value.actual}")
+                seen.add(want["kind"])
+    assert seen == {"missing", "rank", "dim", "symbol"}
