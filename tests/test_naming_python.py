@@ -147,6 +147,7 @@ def test_dependency_modules_come_from_the_installed_metadata() -> None:
         ("日本", "not a Python package name"),
         ("", "not a Python package name"),
         ("a.b", "not a Python package name"),
+        ("p" * 201, "a directory name must fit in 255 bytes"),
     ],
 )
 def test_a_users_package_that_cannot_work_is_refused(pkg: str, fragment: str) -> None:
@@ -156,7 +157,7 @@ def test_a_users_package_that_cannot_work_is_refused(pkg: str, fragment: str) ->
     assert "\n" not in str(e.value)
 
 
-@pytest.mark.parametrize("pkg", ["my_models", "Models", "_private", "print", "numpy_sdk", "test_"])
+@pytest.mark.parametrize("pkg", ["my_models", "Models", "_private", "print", "numpy_sdk", "test_", "p" * 200])
 def test_a_users_valid_package_is_kept(pkg: str) -> None:
     assert py.check_package(pkg) == pkg
 

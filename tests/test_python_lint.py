@@ -139,10 +139,13 @@ def test_long_names_and_deep_types_stay_within_rufs_line_length(tmp_path: Path) 
                      ir_version=10, opsets=(), metadata=(), sha256="0" * 64, inputs=tuple(values[::2]),
                      outputs=tuple(values[1::2]))
     sources = [emit.ModelSource(model, b"", n) for n in ("m" * 70_000, "long " * 30, "Model")]
-    gen = emit.generate("python", sources, emit.Options())
-    writer.write_tree(tmp_path / "out", gen.files, marker=b"{}\n")
-    ruff_at_defaults(tmp_path / "out", ".")
-    mypy_strict(tmp_path / "out" / "src", gen.view.package, tmp_path / "cache")
+    for opts in ({}, {"package": "p" * 200}):  # a derived package is shortened, a user's is not
+        gen = emit.generate("python", sources, emit.Options(**opts))
+        out = tmp_path / ("out" if not opts else "user")
+        writer.write_tree(out, gen.files, marker=b"{}\n")
+        ruff_at_defaults(out, ".")
+    mypy_strict(tmp_path / "out" / "src", emit.generate("python", sources, emit.Options()).view.package,
+                tmp_path / "cache")
 
 
 def test_runtime_in_place(tmp_path: Path) -> None:

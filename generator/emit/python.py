@@ -210,6 +210,7 @@ class ModelView:
     inputs: tuple[ValueView, ...]
     outputs: tuple[ValueView, ...]
     aliases: tuple[tuple[str, str], ...]  # (alias, annotation) of over-long annotations
+    readme_import: str  # the README's `from <package> import <class>`, as ruff format writes it
 
     @property
     def embed(self) -> bool:
@@ -247,7 +248,7 @@ class SdkView:
         return versions.ML_DTYPES_REQUIREMENT in self.requirements
 
 
-def _model_view(src: ModelSource, names: naming.ModelNames) -> ModelView:
+def _model_view(src: ModelSource, names: naming.ModelNames, package: str) -> ModelView:
     title = naming.text_line(src.name)
     model_file = names.model_file if src.embed else None
     aliases = _Aliases()
@@ -268,7 +269,13 @@ def _model_view(src: ModelSource, names: naming.ModelNames) -> ModelView:
         inputs=inputs,
         outputs=outputs,
         aliases=tuple((n, ann) for ann, n in aliases.defs.items()),
+        readme_import=_import_line(package, names.class_name),
     )
+
+
+def _import_line(package: str, name: str) -> str:
+    line = f"from {package} import {name}"
+    return line if len(line) <= _LINE else f"from {package} import (\n    {name},\n)"
 
 
 def _imports(models: Sequence[ModelView]) -> tuple[ImportView, ...]:
@@ -307,7 +314,7 @@ def view(models: Sequence[ModelSource], opts: Options) -> SdkView:
         naming.check_dist_name(opts.artifact_id) if opts.artifact_id is not None else naming.dist_name(package)
     )
     naming.check_version(opts.version)
-    mviews = tuple(_model_view(src, n) for src, n in zip(models, names))
+    mviews = tuple(_model_view(src, n, package) for src, n in zip(models, names))
     title = naming.text_line(", ".join(m.name for m in models))
     exports = [*SHARED_EXPORTS]
     for m in mviews:

@@ -157,8 +157,8 @@ def check_package(pkg: str) -> str:
         why = "a Python keyword cannot be imported as a package"
     elif pkg.startswith("__"):
         why = "dunder names are Python's own (e.g. __main__)"
-    elif len(pkg) > MAX_STEM:
-        why = f"{len(pkg)} characters; at most {MAX_STEM} keep the generated code within ruff's line length"
+    elif len(pkg) > 200:
+        why = f"{len(pkg)} characters; a directory name must fit in 255 bytes (use at most 200)"
     elif (what := shadows(pkg)) is not None:
         why = f"it would shadow {what}; choose another name, e.g. {pkg}_sdk"
     if why is not None:
