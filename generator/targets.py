@@ -105,7 +105,44 @@ _PY_ELEMS = {
         ir.DType.UINT64, ir.DType.BOOL,
     )
 }  # fmt: skip
-_PY_ELEMS[ir.DType.STRING] = via("numpy str_ or object arrays")
+_PY_ELEMS[ir.DType.STRING] = via("numpy str_ or object arrays of str")
+_PY_NATIVE = frozenset(_PY_ELEMS)  # what ONNX Runtime's Python API takes as numpy arrays
+# numpy has bfloat16 and float8 only through ml_dtypes; ORT's Python API takes and returns their
+# bits as OrtValues of the ONNX type (runtime/python/sdkgen_runtime/session.py).
+PY_RAW = frozenset(
+    {ir.DType.BFLOAT16, ir.DType.FLOAT8E4M3FN, ir.DType.FLOAT8E4M3FNUZ, ir.DType.FLOAT8E5M2,
+     ir.DType.FLOAT8E5M2FNUZ}
+)  # fmt: skip
+_PY_ELEMS.update({d: via("ml_dtypes arrays; the bits cross ONNX Runtime as an OrtValue") for d in PY_RAW})
+
+
+def _py_has_raw(t: ir.ValueType) -> bool:
+    if isinstance(t, ir.TensorType):
+        return t.elem in PY_RAW
+    if isinstance(t, ir.MapType):
+        return _py_has_raw(t.value)
+    return _py_has_raw(t.elem)
+
+
+def _py_extra(v: ir.Value, direction: Direction, model: ir.Model) -> str | None:
+    """bfloat16 and float8 (ml_dtypes arrays) are carried as tensors, not inside sequences, maps
+    or optionals; and a model with such an output runs through onnxruntime's
+    run_with_ort_values (the only way its Python API returns their bits), which takes numeric
+    tensor inputs only and returns tensor outputs only."""
+    t = v.type
+    if not isinstance(t, ir.TensorType) and _py_has_raw(t):
+        return ("onnxruntime's Python API has no numpy type for bfloat16/float8, and the SDK carries "
+                "them as tensors only (ml_dtypes arrays), not inside sequences, maps or optionals")
+    raw_out = next((o for o in model.outputs if isinstance(o.type, ir.TensorType) and o.type.elem in PY_RAW), None)
+    if raw_out is None:
+        return None
+    numeric = isinstance(t, ir.TensorType) and t.elem is not ir.DType.STRING
+    if direction == "input" and not numeric or direction == "output" and not isinstance(t, ir.TensorType):
+        return (f"the model's {ir.type_str(raw_out.type)} output {raw_out.name!r} comes back only through "
+                "onnxruntime's run_with_ort_values, which takes numeric tensor inputs and returns tensor "
+                "outputs only")
+    return None
+
 
 PYTHON = Target(
     lang="python",
@@ -118,14 +155,15 @@ PYTHON = Target(
         elems={"input": _PY_ELEMS, "output": _PY_ELEMS},
         elem_reason="numpy has no such dtype that ONNX Runtime's Python API accepts",
         sequence=_both(via("list")),
-        sequence_elems={"input": frozenset(_PY_ELEMS), "output": frozenset(_PY_ELEMS)},
+        sequence_elems={"input": _PY_NATIVE, "output": _PY_NATIVE},
         sequence_of_maps=_both(via("list of dict")),
         map=_both(via("dict")),
-        map_keys=frozenset(_PY_ELEMS),
+        map_keys=_PY_NATIVE,
         map_values=None,
         map_value_scalar_only=False,
         optional=_both(via("value or None")),
         nested_sequences=True,
+        extra=_py_extra,
     ),
     options=frozenset({"package", "artifact_id", "version"}),
 )

@@ -25,8 +25,10 @@ ORT_GO_SUMS = (
     "h1:b4X26A8pekNb1ACJ58wAXgNKeUCGEAQ9dmACut9Sm/4=",
 )
 
-# Generated Python packages' other runtime requirement.
+# Generated Python packages' other runtime requirements. ml_dtypes (numpy's bfloat16 and
+# float8 types; 0.5 is the first with numpy 2 wheels) only for SDKs whose models use them.
 NUMPY_REQUIREMENT = "numpy>=1.24"
+ML_DTYPES_REQUIREMENT = "ml_dtypes>=0.5"
 
 JAVA_RELEASE = 17
 JUNIT_VERSION = "5.11.4"

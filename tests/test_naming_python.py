@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 import keyword
+import sys
 
 import pytest
 
+from generator.errors import UserError
 from generator.naming import common
 from generator.naming import python as py
 
@@ -104,6 +106,106 @@ def test_class_and_package_names() -> None:
     assert py.class_name("*/") == "Model"
     assert py.package_name("My-Model") == "my_model"
     assert py.package_name("class") == "class_"
+
+
+SHADOWING = ["test", "types", "random", "code", "json", "typing", "numpy", "onnxruntime", "ml_dtypes",
+             "google", "packaging", "flatbuffers"]
+
+
+@pytest.mark.parametrize("name", SHADOWING)
+def test_derived_package_names_never_shadow_the_stdlib_or_dependencies(name: str) -> None:
+    """Issue 10 #10: a model named numpy (or test, types...) made a package the SDK could not import."""
+    assert py.shadows(name) is not None
+    assert py.package_name(name) == py.default_package([name]) == name + "_"
+    assert py.default_package([name, name]) == f"{name}_{name}"
+
+
+def test_no_derived_package_is_a_stdlib_module() -> None:
+    for name in sorted(sys.stdlib_module_names):
+        pkg = py.package_name(name)
+        assert pkg.isidentifier() and pkg not in sys.stdlib_module_names and py.shadows(pkg) is None, name
+
+
+def test_dependency_modules_come_from_the_installed_metadata() -> None:
+    deps = py.dependency_modules()
+    assert {"numpy", "onnxruntime", "ml_dtypes", "google", "packaging"} <= set(deps)
+    assert deps["google"] == "protobuf"
+
+
+@pytest.mark.parametrize(
+    ("pkg", "fragment"),
+    [
+        ("numpy", ("would shadow the 'numpy' module of numpy, which the SDK depends on; choose another name, "
+                   "e.g. numpy_sdk")),
+        ("test", "would shadow the standard library's 'test' module"),
+        ("types", "would shadow the standard library's 'types' module"),
+        ("onnxruntime", "which the SDK depends on"),
+        ("class", "a Python keyword"),
+        ("match", "a Python keyword"),
+        ("__main__", "dunder"),
+        ("My-Model", "not a Python package name"),
+        ("日本", "not a Python package name"),
+        ("", "not a Python package name"),
+        ("a.b", "not a Python package name"),
+        ("p" * 201, "a directory name must fit in 255 bytes"),
+    ],
+)
+def test_a_users_package_that_cannot_work_is_refused(pkg: str, fragment: str) -> None:
+    with pytest.raises(UserError) as e:
+        py.check_package(pkg)
+    assert str(e.value).startswith(f"--package {pkg!r}: ") and fragment in str(e.value)
+    assert "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("pkg", ["my_models", "Models", "_private", "print", "numpy_sdk", "test_", "p" * 200])
+def test_a_users_valid_package_is_kept(pkg: str) -> None:
+    assert py.check_package(pkg) == pkg
+
+
+VERSIONS_OK = ["0.1.0", "1.0", "1!2.0", "1.0a1", "1.0b2.post3.dev4", "1.0.post1", "1.0.dev3", "1.0+local.1",
+               "v1.0", "1.0-1", "1.0RC1", "2024.01.02", "1.0.0-alpha.1", "1.0_rc_2"]
+VERSIONS_BAD = ["not a version", "1.0 ", " 1.0", "", "1..0", "é1", "1.0+", "01.x", "1.0-foo", "1.0+a..b",
+                "1.0\n", "latest", "1.0+é"]
+
+
+@pytest.mark.parametrize("v", VERSIONS_OK)
+def test_pep440_versions_are_accepted(v: str) -> None:
+    assert py.check_version(v) == v
+
+
+@pytest.mark.parametrize("v", VERSIONS_BAD)
+def test_other_versions_are_refused_on_one_line(v: str) -> None:
+    with pytest.raises(UserError, match=r"^--version .*: not a PEP 440 version \(e\.g\. 1\.0\.0"):
+        py.check_version(v)
+
+
+def test_version_check_agrees_with_packaging() -> None:
+    """The regex is PEP 440's own pattern; packaging (not an sdkgen dependency) implements the same."""
+    version = pytest.importorskip("packaging.version")
+    for v in VERSIONS_OK + VERSIONS_BAD:
+        try:
+            version.Version(v)
+            ok = v == v.strip()  # packaging strips surrounding blanks; a pyproject.toml must not have them
+        except version.InvalidVersion:
+            ok = False
+        assert (v in VERSIONS_OK) == ok, v
+
+
+@pytest.mark.parametrize(("name", "ok"), [("my-models", True), ("A", True), ("a.b_c-9", True), ("-a", False),
+                                          ("a-", False), ("日本", False), ("a b", False), ("", False),
+                                          ("a/b", False), ("naïve", False)])
+def test_distribution_names(name: str, ok: bool) -> None:
+    if ok:
+        assert py.check_dist_name(name) == name
+    else:
+        with pytest.raises(UserError, match=r"^--artifact-id .*: not a Python distribution name"):
+            py.check_dist_name(name)
+
+
+def test_derived_distribution_names_are_valid() -> None:
+    for pkg in ("my_models", "_private", "a__b", "x_"):
+        py.check_dist_name(py.dist_name(pkg))
+    assert py.dist_name("_private") == "private" and py.dist_name("x_") == "x"
 
 
 def test_model_names_of_one_sdk_are_resolved_at_once() -> None:

@@ -169,4 +169,4 @@ def test_two_models_one_sdk_example(tmp_path: Path, venv: Path) -> None:
     assert got["scores"] == scores.astype(float).tolist()
     assert got["tokens"] == tokens.tolist()
     assert np.array_equal(np.array(got["logits_again"], np.float32), again)
-    assert got["error"].startswith("dim: input 'logits' dim 2 is 32")
+    assert got["error"] == 'input "logits": dim: expected dim 2 = 64, got 32 (shape [2,5,32])'

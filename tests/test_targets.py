@@ -42,7 +42,11 @@ def test_every_language_declares_every_element_type_either_way() -> None:
     ("lang", "elem", "kind", "refused"),
     [
         ("python", TensorProto.FLOAT, "tensor", []),
-        ("python", TensorProto.BFLOAT16, "tensor", ["input 'x'", "output 'y'"]),
+        ("python", TensorProto.BFLOAT16, "tensor", []),  # ml_dtypes arrays
+        ("python", TensorProto.FLOAT8E5M2FNUZ, "tensor", []),
+        ("python", TensorProto.BFLOAT16, "seq", ["input 'x'", "output 'y'"]),
+        ("python", TensorProto.FLOAT8E4M3FN, "opt", ["input 'x'", "output 'y'"]),
+        ("python", TensorProto.INT4, "tensor", ["input 'x'", "output 'y'"]),
         ("java", TensorProto.UINT16, "tensor", ["input 'x'"]),  # uint16 outputs come back as short bits
         ("java", TensorProto.FLOAT, "seq", ["input 'x'"]),
         ("java", TensorProto.INT32, "seq", ["input 'x'", "output 'y'"]),
@@ -70,6 +74,26 @@ def test_go_float16_output_needs_a_shape_the_inputs_fix() -> None:
     (r,) = targets.refusals("go", m)
     assert r.where == "output 'y'" and "not fixed by the inputs" in r.reason
     assert targets.refusals("java", m) == [] and targets.refusals("python", m) == []
+
+
+def test_python_bfloat16_outputs_need_numeric_tensor_inputs_and_tensor_outputs() -> None:
+    """ORT's Python API returns bfloat16/float8 bits only from run_with_ort_values, which takes
+    OrtValues (no strings, sequences or maps) and returns OrtValues (tensors only convert)."""
+    def model(x: int, extra: object) -> ir.Model:
+        ins = [helper.make_tensor_value_info("x", x, [2])]
+        outs = [helper.make_tensor_value_info("y", TensorProto.BFLOAT16, [2])]
+        nodes = [helper.make_node("Cast", ["x"], ["y"], to=TensorProto.BFLOAT16)]
+        if extra == "seq":
+            outs.append(helper.make_tensor_sequence_value_info("s", TensorProto.FLOAT, None))
+            nodes.append(helper.make_node("SequenceEmpty", [], ["s"]))
+        g = helper.make_graph(nodes, "g", ins, outs)
+        return reader.read_bytes(helper.make_model(g, ir_version=10).SerializeToString())
+
+    assert targets.refusals("python", model(TensorProto.FLOAT, None)) == []
+    (r,) = targets.refusals("python", model(TensorProto.STRING, None))
+    assert r.where == "input 'x'" and "run_with_ort_values" in r.reason and "'y'" in r.reason
+    (r,) = targets.refusals("python", model(TensorProto.FLOAT, "seq"))
+    assert r.where == "output 's'"
 
 
 def test_options_that_do_not_apply_are_refused() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .. import ir, runtime_src, versions
 from ..naming import python as naming
@@ -27,6 +27,16 @@ _ELEM: dict[ir.DType, tuple[str, str]] = {
     ir.DType.BOOL: ("np.bool_", "bool"),
     ir.DType.STRING: ("np.object_", "str"),
 }
+# bfloat16 and float8: numpy has them only through ml_dtypes, whose types are not classes
+# mypy can use in ``npt.NDArray[...]``; the runtime takes and returns ml_dtypes arrays.
+RAW_ELEMS = (
+    ir.DType.BFLOAT16,
+    ir.DType.FLOAT8E4M3FN,
+    ir.DType.FLOAT8E4M3FNUZ,
+    ir.DType.FLOAT8E5M2,
+    ir.DType.FLOAT8E5M2FNUZ,
+)
+_ELEM.update({d: ("np.generic", "float") for d in RAW_ELEMS})
 _ORT_ELEM = {
     ir.DType.FLOAT: "float",
     ir.DType.DOUBLE: "double",
@@ -53,7 +63,15 @@ def _elem(d: ir.DType) -> tuple[str, str]:
     return _ELEM[d]
 
 
-def annotation(t: ir.ValueType, *, is_input: bool, in_map: bool = False) -> str:
+def annotation(t: ir.ValueType, *, is_input: bool, in_map: bool = False,
+               alias: Callable[[str], str] | None = None) -> str:
+    """The annotation of a value of type ``t``; ``alias`` (if given) replaces each part longer
+    than ``_MAX_PART`` by a module-level alias, so no line of the module is longer than ruff's 88
+    columns (a deeply nested type)."""
+
+    def part(s: str) -> str:
+        return alias(s) if alias is not None and len(s) > _MAX_PART else s
+
     if isinstance(t, ir.TensorType):
         np_type, scalar = _elem(t.elem)
         if in_map:
@@ -62,11 +80,27 @@ def annotation(t: ir.ValueType, *, is_input: bool, in_map: bool = False) -> str:
             return "npt.NDArray[np.str_] | npt.NDArray[np.object_]"
         return f"npt.NDArray[{np_type}]"
     if isinstance(t, ir.SequenceType):
-        return f"list[{annotation(t.elem, is_input=is_input)}]"
+        return f"list[{part(annotation(t.elem, is_input=is_input, alias=alias))}]"
     if isinstance(t, ir.MapType):
         key = _elem(t.key)[1]
-        return f"dict[{key}, {annotation(t.value, is_input=is_input, in_map=True)}]"
-    return f"{annotation(t.elem, is_input=is_input)} | None"
+        return f"dict[{key}, {part(annotation(t.value, is_input=is_input, in_map=True, alias=alias))}]"
+    return f"{part(annotation(t.elem, is_input=is_input, alias=alias))} | None"
+
+
+# ruff format's line length; a part of an annotation longer than _MAX_PART gets an alias
+# (``_T0 = list[...]``, at most 88 columns itself).
+_LINE = 88
+_MAX_PART = 66
+
+
+class _Aliases:
+    """The type aliases of one model module, in definition order (parts before wholes)."""
+
+    def __init__(self) -> None:
+        self.defs: dict[str, str] = {}  # annotation -> alias
+
+    def __call__(self, ann: str) -> str:
+        return self.defs.setdefault(ann, f"_T{len(self.defs)}")
 
 
 def _shape_lit(t: ir.ValueType) -> str:
@@ -76,7 +110,11 @@ def _shape_lit(t: ir.ValueType) -> str:
         str(d.value) if d.value is not None else naming.literal(d.symbol) if d.symbol else "None"
         for d in t.shape
     ]
-    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+    inline = "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+    if len(f"        shape={inline},") <= _LINE:
+        return inline
+    # one dim a line, as ruff format writes a tuple that does not fit (and keeps: trailing comma)
+    return "(\n" + "".join(f"            {p},\n" for p in parts) + "        )"
 
 
 def _md(s: str) -> str:
@@ -91,6 +129,7 @@ class ValueView:
     ident: str  # run() keyword / outputs field
     name_lit: str
     ort_type_lit: str
+    type_lit: str  # a non-tensor's declared type as ``sdkgen inspect`` prints it; "" for tensors (derived)
     elem_lit: str
     shape_lit: str
     annotation: str
@@ -100,26 +139,32 @@ class ValueView:
     md_type: str
 
 
-def _values(vals: tuple[ir.Value, ...], kind: str) -> list[ValueView]:
+def _values(vals: tuple[ir.Value, ...], kind: str, aliases: _Aliases) -> list[ValueView]:
     idents = naming.fields([v.name for v in vals], kind)
     out = []
     for ident, v in zip(idents, vals):
-        ann = annotation(v.type, is_input=kind == "input")
-        doc = naming.doc_lines(v.doc)
+        ann = annotation(v.type, is_input=kind == "input", alias=aliases)
+        optional = isinstance(v.type, ir.OptionalType)
+        if kind == "input":  # `        ident: ann = None,` in run()
+            line = 8 + len(ident) + 2 + len(ann) + (7 if optional else 0) + 1
+        else:  # `    ident: ann` in the outputs class
+            line = 4 + len(ident) + 2 + len(ann)
+        if line > _LINE:
+            ann = aliases(ann)
         raw = f"{v.name!r} {ir.type_str(v.type)}" + (f". {v.doc}" if v.doc else "")
-        arg_doc = naming.doc_lines(" ".join(raw.splitlines()))
         out.append(
             ValueView(
                 name=v.name,
                 ident=ident,
                 name_lit=naming.literal(v.name),
                 ort_type_lit=naming.literal(ort_type(v.type)),
+                type_lit="" if isinstance(v.type, ir.TensorType) else naming.literal(ir.type_str(v.type)),
                 elem_lit=naming.literal(v.type.elem.name) if isinstance(v.type, ir.TensorType) else "None",
                 shape_lit=_shape_lit(v.type),
                 annotation=ann,
-                optional=isinstance(v.type, ir.OptionalType),
-                doc=" ".join(doc),
-                arg_doc=" ".join(arg_doc),
+                optional=optional,
+                doc=naming.docstring_line(v.doc),
+                arg_doc=naming.text_line(raw),
                 md_type=_md(ir.type_str(v.type)),
             )
         )
@@ -164,6 +209,8 @@ class ModelView:
     doc_lines: tuple[str, ...]
     inputs: tuple[ValueView, ...]
     outputs: tuple[ValueView, ...]
+    aliases: tuple[tuple[str, str], ...]  # (alias, annotation) of over-long annotations
+    readme_import: str  # the README's `from <package> import <class>`, as ruff format writes it
 
     @property
     def embed(self) -> bool:
@@ -189,16 +236,24 @@ class SdkView:
     imports: tuple[ImportView, ...]  # of __init__.py, in the order ruff's isort wants
     exports: tuple[str, ...]  # __all__, in the order ruff's RUF022 wants
     ort_version: str
-    numpy_requirement: str
+    requirements: tuple[str, ...]  # besides onnxruntime
 
     @property
     def any_embedded(self) -> bool:
         return any(m.embed for m in self.models)
 
+    @property
+    def ml_dtypes(self) -> bool:
+        """Whether a model takes or returns bfloat16/float8 (ml_dtypes arrays)."""
+        return versions.ML_DTYPES_REQUIREMENT in self.requirements
 
-def _model_view(src: ModelSource, names: naming.ModelNames) -> ModelView:
-    title = naming.doc_lines(src.name)
+
+def _model_view(src: ModelSource, names: naming.ModelNames, package: str) -> ModelView:
+    title = naming.text_line(src.name)
     model_file = names.model_file if src.embed else None
+    aliases = _Aliases()
+    inputs = tuple(_values(src.model.inputs, "input", aliases))
+    outputs = tuple(_values(src.model.outputs, "output", aliases))
     return ModelView(
         name=src.name,
         class_name=names.class_name,
@@ -209,11 +264,18 @@ def _model_view(src: ModelSource, names: naming.ModelNames) -> ModelView:
         model_file_lit=naming.literal(model_file or ""),
         sha256=src.model.sha256,
         sha256_lit=naming.literal(src.model.sha256),
-        title_doc=title[0] if title else names.class_name,
+        title_doc=title or names.class_name,
         doc_lines=tuple(naming.doc_lines(src.model.doc)),
-        inputs=tuple(_values(src.model.inputs, "input")),
-        outputs=tuple(_values(src.model.outputs, "output")),
+        inputs=inputs,
+        outputs=outputs,
+        aliases=tuple((n, ann) for ann, n in aliases.defs.items()),
+        readme_import=_import_line(package, names.class_name),
     )
+
+
+def _import_line(package: str, name: str) -> str:
+    line = f"from {package} import {name}"
+    return line if len(line) <= _LINE else f"from {package} import (\n    {name},\n)"
 
 
 def _imports(models: Sequence[ModelView]) -> tuple[ImportView, ...]:
@@ -226,14 +288,34 @@ def _imports(models: Sequence[ModelView]) -> tuple[ImportView, ...]:
     return tuple(sorted(lines, key=lambda i: (_natural(i.module), _member_key(i.names[0].split(" ")[0]))))
 
 
+def _uses(t: ir.ValueType, elems: Sequence[ir.DType]) -> bool:
+    if isinstance(t, ir.TensorType):
+        return t.elem in elems
+    if isinstance(t, ir.MapType):
+        return t.key in elems or _uses(t.value, elems)
+    return _uses(t.elem, elems)
+
+
+def _requirements(models: Sequence[ModelSource]) -> tuple[str, ...]:
+    """numpy, and ml_dtypes only when a model takes or returns bfloat16/float8: most SDKs never
+    need it, and JAX/TensorFlow pin it tightly, so requiring it everywhere would only add
+    resolver conflicts."""
+    values = [v for m in models for v in (*m.model.inputs, *m.model.outputs)]
+    raw = any(_uses(v.type, RAW_ELEMS) for v in values)
+    return (versions.NUMPY_REQUIREMENT, *([versions.ML_DTYPES_REQUIREMENT] if raw else []))
+
+
 def view(models: Sequence[ModelSource], opts: Options) -> SdkView:
     names = naming.model_names([m.name for m in models])
-    package = naming.package_name(opts.package) if opts.package else naming.default_package(
+    package = naming.check_package(opts.package) if opts.package is not None else naming.default_package(
         [m.name for m in models]
     )
-    dist_name = opts.artifact_id or package.replace("_", "-")
-    mviews = tuple(_model_view(src, n) for src, n in zip(models, names))
-    title = naming.doc_lines(", ".join(m.name for m in models))
+    dist_name = (
+        naming.check_dist_name(opts.artifact_id) if opts.artifact_id is not None else naming.dist_name(package)
+    )
+    naming.check_version(opts.version)
+    mviews = tuple(_model_view(src, n, package) for src, n in zip(models, names))
+    title = naming.text_line(", ".join(m.name for m in models))
     exports = [*SHARED_EXPORTS]
     for m in mviews:
         exports += [m.class_name, m.outputs_class, m.sha256_const]
@@ -242,12 +324,12 @@ def view(models: Sequence[ModelSource], opts: Options) -> SdkView:
         dist_name=dist_name,
         dist_name_lit=naming.literal(dist_name),
         version_lit=naming.literal(opts.version),
-        title_doc=title[0] if title else package,
+        title_doc=title or package,
         models=mviews,
         imports=_imports(mviews),
         exports=tuple(_isort_order(exports)),
         ort_version=versions.ORT_VERSION,
-        numpy_requirement=versions.NUMPY_REQUIREMENT,
+        requirements=_requirements(models),
     )
 
 

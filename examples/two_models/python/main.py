@@ -29,8 +29,8 @@ with TinyTransformer(intra_op_threads=1) as transformer, DecodeHead(intra_op_thr
     error = "none"
     try:
         head.run(logits=logits[:, :, :32])
-    except ModelInputError as e:  # one error type for both models
-        error = f"{e.kind}: {e}"
+    except ModelInputError as e:  # one error type for both models; e.kind == "dim"
+        error = str(e)
 
 if "--json" in sys.argv[1:]:
     print(json.dumps({

@@ -65,67 +65,98 @@ def test_dtype_objects_are_cached() -> None:
 @pytest.mark.parametrize(
     ("index", "value", "kind", "message"),
     [
-        (0, None, "missing", "input 'x': expected a value, got nothing (missing input)"),
-        (0, [[0.0, 0.0]], "type", "input 'x': expected numpy.ndarray of float, got list"),
-        (
-            0,
-            np.zeros((2, 2), np.float64),
-            "type",
-            ("input 'x': expected dtype float32, got float64 (sdkgen never casts; "
-            "convert with .astype(numpy.float32))"),
-        ),
-        (
-            0,
-            np.zeros((2, 2), ">f4"),
-            "type",
-            ("input 'x': expected dtype float32, got >f4 (sdkgen never casts; "
-            "convert with .astype(numpy.float32))"),
-        ),
-        (0, np.zeros(2, np.float32), "rank", "input 'x': expected rank 2 [batch, 2], got rank 1 [2]"),
-        (
-            0,
-            np.zeros((2, 5), np.float32),
-            "dim",
-            "input 'x' dim 1 is 5 but the model fixes it to 2 (expected shape [batch, 2])",
-        ),
+        (0, None, "missing", 'input "x": missing: expected float[batch,2], got nothing'),
+        (0, [[0.0, 0.0]], "type", 'input "x": type: expected tensor, got list'),
+        (0, np.float32(1), "type", 'input "x": type: expected tensor, got float32'),
+        (0, np.zeros((2, 2), np.float64), "type", 'input "x": type: expected float, got double'),
+        (0, np.zeros((2, 2), ">f4"), "type", 'input "x": type: expected float, got >f4'),
+        (0, np.zeros((2, 2), "<U1"), "type", 'input "x": type: expected float, got string'),
+        (0, np.zeros((2, 2), object), "type", 'input "x": type: expected float, got object'),
+        (0, np.zeros(2, np.float32), "rank", 'input "x": rank: expected rank 2 [batch,2], got rank 1 [2]'),
+        (0, np.zeros((2, 5), np.float32), "dim", 'input "x": dim: expected dim 1 = 2, got 5 (shape [2,5])'),
         (
             2,
             np.ones((2, 4), np.int64),
             "symbol",
-            "input 'mask' dim 1 (sequence) is 4 but 'ids' bound sequence=3",
+            'input "mask": symbol: expected dim 1 (sequence) = 3, as bound by "ids", got 4 (shape [2,4])',
         ),
         (
             2,
             np.ones((3, 3), np.int64),
             "symbol",
-            "input 'mask' dim 0 (batch) is 3 but 'x' bound batch=2",
+            'input "mask": symbol: expected dim 0 (batch) = 2, as bound by "x", got 3 (shape [3,3])',
         ),
-        (3, np.zeros((2, 2), np.int32), "type", "input 'words': expected dtype str_ or object (strings), got int32"),
-        (3, np.array([["a", "b", "c"]] * 2), "symbol", "input 'words' dim 1 (n) is 3 but 'words' bound n=2"),
+        (3, np.zeros((2, 2), np.int32), "type", 'input "words": type: expected string, got int32'),
+        (3, np.zeros((2, 2), "S1"), "type", 'input "words": type: expected string, got |S1'),
+        (
+            3,
+            np.array([["a", "b", "c"]] * 2),
+            "symbol",
+            'input "words": symbol: expected dim 1 (n) = 2, as bound by "words", got 3 (shape [2,3])',
+        ),
+        (
+            3,
+            np.array([["a", None], ["c", 5]], dtype=object),
+            "value",
+            'input "words": value: expected strings, got NoneType at element 1',
+        ),
+        (3, np.array([["a", "b"], ["c", b"d"]], dtype=object), "value",
+         'input "words": value: expected strings, got bytes at element 3'),
     ],
 )
 def test_each_error_kind_and_message(index: int, value: Any, kind: str, message: str) -> None:
+    """docs/errors.md: the kinds, the expected/actual texts and the message format."""
     values = good()
     values[index] = value
     e = error(values)
     assert (e.kind, e.input, str(e)) == (kind, SPECS[index].name, message)
+    assert str(e) == f'input "{e.input}": {e.kind}: expected {e.expected}, got {e.actual}'
     assert isinstance(e, ValueError) and e.got == e.actual
 
+
+def test_object_string_arrays_are_never_cast() -> None:
+    """Issue 10 #15: ONNX Runtime would feed ['a', 'None', '5']; the SDK refuses instead."""
+    plan = compile_plan([Spec("s", "tensor(string)", "STRING", (3,))])
+    e = error([np.array(["a", None, 5], dtype=object)], plan)
+    assert (e.kind, e.expected, e.actual) == ("value", "strings", "NoneType at element 1")
+    assert error([np.array(["a", "b", 5], dtype=object)], plan).actual == "int at element 2"
+    # str subclasses (numpy.str_) are strings; NUL bytes are kept as they are
+    check(plan, [np.array(["a", np.str_("b"), "c\x00d"], dtype=object)])
+
+
+def test_names_are_quoted_as_json_strings() -> None:
+    name = 'a"b\\c\n\x01\u2028é日本'
+    plan = compile_plan([Spec(name, "tensor(float)", "FLOAT", (1,))])
+    e = error([None], plan)
+    assert e.input == name
+    assert str(e) == 'input "a\\"b\\\\c\\u000a\\u0001\\u2028é日本": missing: expected float[1], got nothing'
 
 def test_exact_shape_errors_name_rank_or_dim() -> None:
     plan = compile_plan([Spec("f", "tensor(float)", "FLOAT", (3, 2))])
     assert error([np.zeros((3,), np.float32)], plan).kind == "rank"
     e = error([np.zeros((3, 4), np.float32)], plan)
-    assert (e.kind, e.expected, e.actual) == ("dim", "dim 1 = 2", "4")
+    assert (e.kind, e.expected, e.actual) == ("dim", "dim 1 = 2", "4 (shape [3,4])")
 
 
-def test_first_mismatch_in_axis_order_like_the_spec() -> None:
-    # axis 0 breaks the batch binding and axis 1 a fixed dim: the symbol (axis 0) is reported
+def test_within_an_input_fixed_dims_before_symbols() -> None:
+    # axis 0 breaks the batch binding and axis 1 a fixed dim: the contract checks every
+    # fixed dim first, so the dim is reported
     plan = compile_plan(
         [Spec("a", "tensor(float)", "FLOAT", ("b",)), Spec("c", "tensor(float)", "FLOAT", ("b", 2))]
     )
     e = error([np.zeros(2, np.float32), np.zeros((3, 5), np.float32)], plan)
-    assert e.kind == "symbol"
+    assert (e.kind, e.expected) == ("dim", "dim 1 = 2")
+    e = error([np.zeros(2, np.float32), np.zeros((3, 2), np.float32)], plan)
+    assert (e.kind, e.expected) == ("symbol", 'dim 0 (b) = 2, as bound by "a"')
+
+
+def test_inputs_in_signature_order_and_checks_in_contract_order() -> None:
+    values = good()
+    values[1], values[3] = np.zeros((2, 3), np.int32), None  # a type error before a missing one
+    assert (error(values).kind, error(values).input) == ("type", "ids")
+    values = good()
+    values[3] = np.array([None], dtype=object)  # rank before value
+    assert error(values).kind == "rank"
 
 
 def test_unknown_rank_takes_any_shape_and_unknown_dims_any_size() -> None:
@@ -143,17 +174,34 @@ def test_strings_accept_unicode_and_object_arrays() -> None:
 def test_sequences_maps_and_optionals() -> None:
     plan = compile_plan(
         [
-            Spec("s", "seq(tensor(float))"),
-            Spec("m", "map(int64,tensor(float))"),
-            Spec("o", "optional(tensor(float))"),
+            Spec("s", "seq(tensor(float))", type="seq(float[*])"),
+            Spec("m", "map(int64,tensor(float))", type="map(int64,float[])"),
+            Spec("o", "optional(tensor(float))", type="optional(float[*])"),
         ]
     )
     feeds = check(plan, [[np.zeros(1, np.float32)], {1: np.zeros(1, np.float32)}, None])
     assert list(feeds) == ["s", "m"]  # an absent optional is not fed
-    assert error([(), {}, None], plan).kind == "type"
-    assert "list for seq(tensor(float))" in str(error([(), {}, None], plan))
-    assert error([[], [], None], plan).kind == "type"
-    assert error([None, {}, None], plan).kind == "missing"
+    e = error([(), {}, None], plan)
+    assert (e.kind, e.expected, e.actual) == ("type", "sequence", "tuple")
+    e = error([[], [], None], plan)
+    assert (e.kind, e.expected, e.actual) == ("type", "map", "list")
+    e = error([None, {}, None], plan)
+    assert (e.kind, e.expected, e.actual) == ("missing", "seq(float[*])", "nothing")
+
+
+def test_sequence_elements_are_checked() -> None:
+    plan = compile_plan([Spec("s", "seq(tensor(float))"), Spec("t", "seq(tensor(string))")])
+    words = [np.array(["a"])]
+    check(plan, [[], words])
+    for items, actual in (
+        ([np.zeros(1, np.float32), None], "NoneType at element 1"),
+        ([np.zeros(1, np.float64)], "double at element 0"),
+        ([[1.0]], "list at element 0"),
+    ):
+        e = error([items, words], plan)
+        assert (e.kind, e.input, e.expected, e.actual) == ("value", "s", "numpy arrays of float", actual)
+    e = error([[], [np.array(["a", 1], dtype=object)]], plan)
+    assert (e.kind, e.expected, e.actual) == ("value", "numpy arrays of string", "object at element 0")
 
 
 def test_order_maps_names_to_values_and_refuses_unknown_names() -> None:
@@ -161,6 +209,23 @@ def test_order_maps_names_to_values_and_refuses_unknown_names() -> None:
     feeds = dict(zip((s.name for s in SPECS), values))
     assert order(PLAN, feeds) == values
     assert order(PLAN, {"x": values[0]})[1:] == [None, None, None]
-    with pytest.raises(ModelInputError, match="unknown input name") as e:
+    with pytest.raises(ModelInputError) as e:
         order(PLAN, {**feeds, "zz": 1, "extra": 2})
-    assert (e.value.kind, e.value.input) == ("unknown", "extra")
+    assert (e.value.kind, e.value.input, e.value.expected, e.value.actual) == (
+        "unknown", "extra", 'one of "x", "ids", "mask", "words"', '"extra"')
+    assert str(e.value) == 'input "extra": unknown: expected one of "x", "ids", "mask", "words", got "extra"'
+    with pytest.raises(ModelInputError, match='expected no inputs, got "a"'):
+        order(compile_plan([]), {"a": 1})
+
+
+def test_str_arrays_with_inner_nuls_go_as_objects() -> None:
+    """ONNX Runtime ends a str_ element at its first NUL; an object array keeps the whole str."""
+    plan = compile_plan([Spec("s", "tensor(string)", "STRING", None), Spec("q", "seq(tensor(string))")])
+    plain = np.array(["ab", "c"])
+    nul = np.array([["a\x00b", "c"], ["", "\x00d"]])
+    feeds = check(plan, [plain, [plain, nul]])
+    assert feeds["s"] is plain and feeds["q"][0] is plain  # nothing to change: as they are
+    feeds = check(plan, [nul, [plain, nul]])
+    assert feeds["s"].dtype == object and feeds["s"].tolist() == nul.tolist()
+    assert feeds["q"][0] is plain and feeds["q"][1].dtype == object and feeds["q"][1].tolist() == nul.tolist()
+    assert check(plan, [np.array(["a\x00"]), []])["s"].dtype.kind == "U"  # numpy dropped the NUL already

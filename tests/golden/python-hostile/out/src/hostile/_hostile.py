@@ -194,31 +194,31 @@ class HostileOutputs:
     """Outputs of :class:`Hostile`, in the model's order."""
 
     class_out: npt.NDArray[np.float32]
-    """output 0 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } #    '''"""
+    """output 0 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''"""
     out_a_b: npt.NDArray[np.int64]
-    """output 1 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } #    '''"""
+    """output 1 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''"""
     out_a_b_2: npt.NDArray[np.int32]
-    """output 2 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } #    '''"""
+    """output 2 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''"""
     output_0_out: npt.NDArray[np.float64]
-    """output 3 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } #    '''"""
+    """output 3 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''"""
     out_x: npt.NDArray[np.float32]
-    """output 4 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } #    '''"""
+    """output 4 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''"""
     out_q_uote_back: npt.NDArray[np.bool_]
-    """output 5 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } #    '''"""
+    """output 5 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''"""
     new_line_out: npt.NDArray[np.uint8]
-    """output 6 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } #    '''"""
+    """output 6 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''"""
     out_uber: npt.NDArray[np.int8]
-    """output 7 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } #    '''"""
+    """output 7 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''"""
     out: npt.NDArray[np.int16]
-    """output 8 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } #    '''"""
+    """output 8 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''"""
     func_out: npt.NDArray[np.object_]
-    """output 9 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } #    '''"""
+    """output 9 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''"""
     out_self: npt.NDArray[np.float32]
-    """output 10 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } #    '''"""
+    """output 10 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''"""
     out_string: npt.NDArray[np.float32]
-    """output 11 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } #    '''"""
+    """output 11 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''"""
     u_002_a_u_002_f_out: npt.NDArray[np.float32]
-    """output 12 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } #    '''"""
+    """output 12 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''"""
 
     def as_dict(self) -> dict[str, Any]:
         """The outputs keyed by the model's output names."""
@@ -296,19 +296,19 @@ class Hostile(_runtime.Model):
         """Run the model.
 
         Args:
-            class_: 'class' float[batch,2]. input 0 */ \"\"\" \\u002a\\u002f  } func init() { panic(1) } #        '''
-            a_b: 'a-b' int64[3]. input 1 */ \"\"\" \\u002a\\u002f  } func init() { panic(1) } #        '''
-            a_b_2: 'a_b' int32[batch,2]. input 2 */ \"\"\" \\u002a\\u002f  } func init() { panic(1) } #        '''
-            input_0: '0' double[3]. input 3 */ \"\"\" \\u002a\\u002f  } func init() { panic(1) } #        '''
-            x: '*/x' float[batch,2]. input 4 */ \"\"\" \\u002a\\u002f  } func init() { panic(1) } #        '''
-            q_uote_back: 'q"uote\\\\back' bool[3]. input 5 */ \"\"\" \\u002a\\u002f  } func init() { panic(1) } #        '''
-            new_line: 'new\\nline' uint8[batch,2]. input 6 */ \"\"\" \\u002a\\u002f  } func init() { panic(1) } #        '''
-            uber: '\\xfcber\\u2028\\u65e5\\u672c' int8[3]. input 7 */ \"\"\" \\u002a\\u002f  } func init() { panic(1) } #        '''
-            input8: '\\u65e5\\u672c' int16[batch,2]. input 8 */ \"\"\" \\u002a\\u002f  } func init() { panic(1) } #        '''
-            func: 'func' string[3]. input 9 */ \"\"\" \\u002a\\u002f  } func init() { panic(1) } #        '''
-            self_: 'self' float[batch,2]. input 10 */ \"\"\" \\u002a\\u002f  } func init() { panic(1) } #        '''
-            string: 'String' float[3]. input 11 */ \"\"\" \\u002a\\u002f  } func init() { panic(1) } #        '''
-            u_002_a_u_002_f: '\\\\u002a\\\\u002f' float[batch,2]. input 12 */ \"\"\" \\u002a\\u002f  } func init() { panic(1) } #        '''
+            class_: 'class' float[batch,2]. input 0 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''
+            a_b: 'a-b' int64[3]. input 1 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''
+            a_b_2: 'a_b' int32[batch,2]. input 2 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''
+            input_0: '0' double[3]. input 3 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''
+            x: '*/x' float[batch,2]. input 4 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''
+            q_uote_back: 'q"uote\\\\back' bool[3]. input 5 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''
+            new_line: 'new\\nline' uint8[batch,2]. input 6 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''
+            uber: '\\xfcber\\u2028\\u65e5\\u672c' int8[3]. input 7 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''
+            input8: '\\u65e5\\u672c' int16[batch,2]. input 8 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''
+            func: 'func' string[3]. input 9 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''
+            self_: 'self' float[batch,2]. input 10 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''
+            string: 'String' float[3]. input 11 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''
+            u_002_a_u_002_f: '\\\\u002a\\\\u002f' float[batch,2]. input 12 */ \"\"\" \\u002a\\u002f } func init() { panic(1) } # '''
 
         Raises:
             ModelInputError: an input's type, rank or dims do not match the model.
