@@ -37,6 +37,7 @@ _OUTPUTS = (
         ort_type="seq(map(int64,tensor(float)))",
         elem=None,
         shape=None,
+        type="seq(map(int64,float[*]))",
     ),
 )
 

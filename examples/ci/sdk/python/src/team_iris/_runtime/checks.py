@@ -6,17 +6,22 @@ model: numpy dtype objects, ranks, fixed dims and, for every later use of a
 symbolic dim, where it was bound first. :func:`check` then walks the plan on
 every call without building any dict or set beyond the feeds ONNX Runtime takes.
 The checks never cast or copy: an array of the wrong dtype is an error.
+
+A failed check raises :class:`ModelInputError` as ``docs/errors.md`` specifies
+(one contract for every sdkgen language): inputs in signature order, and within
+an input missing, type, rank, dim, symbol, value; the first failure is raised.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import numpy as np
 
-from .errors import ModelInputError
+from .errors import ModelInputError, quote
 
 Dim = int | str | None
 
@@ -36,23 +41,61 @@ DTYPES: Final[Mapping[str, np.dtype[Any]]] = {
     "BOOL": np.dtype(np.bool_),
 }
 
+# Element types numpy has only through the ml_dtypes package, which ONNX Runtime's
+# Python API cannot take as arrays: ONNX name -> (ml_dtypes type, ONNX type number,
+# numpy dtype of the same bits). The SDK feeds their bits as an OrtValue of the ONNX
+# type and copies outputs' bits back into ml_dtypes arrays (see session.py).
+RAW: Final[Mapping[str, tuple[str, int, np.dtype[Any]]]] = {
+    "BFLOAT16": ("bfloat16", 16, np.dtype(np.uint16)),
+    "FLOAT8E4M3FN": ("float8_e4m3fn", 17, np.dtype(np.uint8)),
+    "FLOAT8E4M3FNUZ": ("float8_e4m3fnuz", 18, np.dtype(np.uint8)),
+    "FLOAT8E5M2": ("float8_e5m2", 19, np.dtype(np.uint8)),
+    "FLOAT8E5M2FNUZ": ("float8_e5m2fnuz", 20, np.dtype(np.uint8)),
+}
+
+# numpy dtype name -> ONNX element name, for what an error says was given.
+_ONNX_NAMES: Final[Mapping[str, str]] = {
+    **{d.name: e.lower() for e, d in DTYPES.items()},
+    **{ml: e.lower() for e, (ml, _, _) in RAW.items()},
+    "complex64": "complex64",
+    "complex128": "complex128",
+}
+
+
+def raw_dtype(elem: str) -> np.dtype[Any]:
+    """The ml_dtypes dtype of ``elem`` (a key of :data:`RAW`); imports ml_dtypes, which
+    only SDKs whose models use such types depend on."""
+    ml_dtypes = importlib.import_module("ml_dtypes")
+    dtype: np.dtype[Any] = np.dtype(getattr(ml_dtypes, RAW[elem][0]))
+    return dtype
+
 
 @dataclasses.dataclass(frozen=True)
 class Spec:
-    """One input or output: wire name, ONNX Runtime type string, element type, shape."""
+    """One input or output: wire name, ONNX Runtime type string, element type, shape,
+    and the declared type as ``sdkgen inspect`` prints it (derived for tensors when empty)."""
 
     name: str
     ort_type: str  # e.g. "tensor(float)", "seq(map(int64,tensor(float)))"
     elem: str | None = None  # ONNX element type name for tensors, else None
     shape: tuple[Dim, ...] | None = None  # None: rank unknown (or not a tensor)
+    type: str = ""  # e.g. "float[batch,4]", "seq(float[*])"
+
+    @property
+    def type_text(self) -> str:
+        """The declared type, e.g. ``float[batch,4]``, ``int64[*]``, ``seq(float[*])``."""
+        if self.type or self.elem is None:
+            return self.type or self.ort_type
+        return self.elem.lower() + ("[*]" if self.shape is None else _dims(self.shape))
 
 
-# Entry kinds.
-_NUMERIC, _STRING, _SEQ, _MAP, _OPTIONAL, _OTHER = range(6)
+# Entry kinds: tensors first (kind <= _RAW).
+_NUMERIC, _STRING, _RAW, _SEQ, _MAP, _OPTIONAL, _OTHER = range(7)
 
-# One input's check: (name, kind, dtype, rank (-1: unknown), exact shape when every
-# dim is fixed, ((axis, fixed size), ...), ((axis, input index, axis) of the first
-# binding of the symbol at axis, ...), spec).
+# One input's check: (name, kind, dtype, rank (-1: unknown), exact shape when every dim
+# is fixed, ((axis, fixed size), ...), ((axis, input index, axis) of the first binding of
+# the symbol at axis, ...), the spec, its index, and for a sequence of tensors the
+# elements' dtype (None: strings) in a 1-tuple, else None).
 Entry = tuple[
     str,
     int,
@@ -62,8 +105,12 @@ Entry = tuple[
     tuple[tuple[int, int], ...],
     tuple[tuple[int, int, int], ...],
     Spec,
+    int,
+    tuple[np.dtype[Any] | None] | None,
 ]
 Plan = tuple[Entry, ...]
+
+_SEQ_OF_TENSOR = "seq(tensor("
 
 
 def compile_plan(specs: Sequence[Spec]) -> Plan:
@@ -76,7 +123,7 @@ def compile_plan(specs: Sequence[Spec]) -> Plan:
         rank, exact = -1, None
         fixed: list[tuple[int, int]] = []
         links: list[tuple[int, int, int]] = []
-        if kind in (_NUMERIC, _STRING) and s.shape is not None:
+        if kind <= _RAW and s.shape is not None:
             rank = len(s.shape)
             for axis, d in enumerate(s.shape):
                 if isinstance(d, int):
@@ -88,13 +135,24 @@ def compile_plan(specs: Sequence[Spec]) -> Plan:
                         first[d] = (i, axis)
             if len(fixed) == rank:
                 exact, fixed = tuple(d for _, d in fixed), []
-        out.append((s.name, kind, dtype, rank, exact, tuple(fixed), tuple(links), s))
+        items: tuple[np.dtype[Any] | None] | None = None
+        if kind == _SEQ and s.ort_type.startswith(_SEQ_OF_TENSOR):
+            elem = s.ort_type[len(_SEQ_OF_TENSOR) : -2].upper()
+            if elem == "STRING":
+                items = (None,)
+            elif elem in DTYPES:
+                items = (DTYPES[elem],)
+        out.append(
+            (s.name, kind, dtype, rank, exact, tuple(fixed), tuple(links), s, i, items)
+        )
     return tuple(out)
 
 
 def _kind(s: Spec) -> tuple[int, np.dtype[Any] | None]:
     if s.elem == "STRING":
         return _STRING, None
+    if s.elem is not None and s.elem in RAW:
+        return _RAW, raw_dtype(s.elem)
     if s.elem is not None:
         return _NUMERIC, DTYPES[s.elem]
     for prefix, kind in (("seq(", _SEQ), ("map(", _MAP), ("optional(", _OPTIONAL)):
@@ -108,144 +166,221 @@ def check(plan: Plan, values: Sequence[Any]) -> dict[str, Any]:
     and return the feeds for ONNX Runtime; raises :class:`ModelInputError`."""
     feeds: dict[str, Any] = {}
     ndarray = np.ndarray
-    for (name, kind, dtype, rank, exact, fixed, links, spec), value in zip(
-        plan, values
-    ):
-        if kind == _NUMERIC:
+    for entry, value in zip(plan, values):
+        name, kind, dtype, rank, exact, fixed, links, _, _, items = entry
+        if kind <= _RAW:
             if type(value) is not ndarray and not isinstance(value, ndarray):
-                raise _not_an_array(spec, value)
-            if value.dtype is not dtype and value.dtype != dtype:
-                raise _wrong_dtype(spec, value)
-        elif kind == _STRING:
-            if type(value) is not ndarray and not isinstance(value, ndarray):
-                raise _not_an_array(spec, value)
-            if value.dtype.kind not in "UO":
-                raise ModelInputError(
-                    "type", name, "dtype str_ or object (strings)", str(value.dtype)
-                )
-        else:
-            if value is None:
-                if kind == _OPTIONAL:
-                    continue
-                raise _missing(name)
-            if kind == _SEQ and not isinstance(value, list):
-                raise ModelInputError(
-                    "type", name, f"list for {spec.ort_type}", _describe(value)
-                )
-            if kind == _MAP and not isinstance(value, dict):
-                raise ModelInputError(
-                    "type", name, f"dict for {spec.ort_type}", _describe(value)
-                )
-            feeds[name] = value
-            continue
-        if exact is not None:
-            if value.shape != exact:
-                raise _shape_error(spec, value, values, plan)
-        elif rank >= 0:
-            shape = value.shape
-            if len(shape) != rank:
-                raise _shape_error(spec, value, values, plan)
-            for axis, size in fixed:
-                if shape[axis] != size:
-                    raise _shape_error(spec, value, values, plan)
-            for axis, j, j_axis in links:
-                if shape[axis] != values[j].shape[j_axis]:
-                    raise _shape_error(spec, value, values, plan)
+                raise _error(plan, entry, values)
+            if kind == _STRING:
+                if value.dtype.kind != "U" and value.dtype.kind != "O":
+                    raise _error(plan, entry, values)
+            elif value.dtype is not dtype and value.dtype != dtype:
+                raise _error(plan, entry, values)
+            if exact is not None:
+                if value.shape != exact:
+                    raise _error(plan, entry, values)
+            elif rank >= 0:
+                shape = value.shape
+                if len(shape) != rank:
+                    raise _error(plan, entry, values)
+                for axis, size in fixed:
+                    if shape[axis] != size:
+                        raise _error(plan, entry, values)
+                for axis, j, j_axis in links:
+                    if shape[axis] != values[j].shape[j_axis]:
+                        raise _error(plan, entry, values)
+            if kind == _STRING:
+                if value.dtype.kind == "O":
+                    if _non_string(value):
+                        raise _error(plan, entry, values)
+                elif _inner_nul(value):
+                    value = value.astype(object)  # see _inner_nul
+        elif value is None:
+            if kind == _OPTIONAL:
+                continue
+            raise _error(plan, entry, values)
+        elif kind == _SEQ:
+            if not isinstance(value, list):
+                raise _error(plan, entry, values)
+            if items is not None:
+                if _bad_item(value, items[0]) is not None:
+                    raise _error(plan, entry, values)
+                if items[0] is None and any(
+                    x.dtype.kind == "U" and _inner_nul(x) for x in value
+                ):
+                    value = [
+                        x.astype(object) if x.dtype.kind == "U" and _inner_nul(x) else x
+                        for x in value
+                    ]
+        elif kind == _MAP and not isinstance(value, dict):
+            raise _error(plan, entry, values)
         feeds[name] = value
     return feeds
 
 
+def _non_string(a: np.ndarray[Any, Any]) -> bool:
+    """Whether an object array holds anything but str (ONNX Runtime would cast it)."""
+    for x in a.flat:
+        if type(x) is not str and not isinstance(x, str):
+            return True
+    return False
+
+
+def _inner_nul(a: np.ndarray[Any, Any]) -> bool:
+    """Whether a ``str_`` array has an element with a NUL before other characters.
+
+    ONNX Runtime ends such an element at its first NUL (``"b\\x00c"`` becomes ``"b"``) but
+    keeps the whole of a ``str`` in an object array, so the SDK passes those as objects.
+    (numpy itself drops trailing NULs of ``str_`` elements, so any NUL left is inner.)
+    """
+    width = a.dtype.itemsize // 4
+    if width < 2 or a.size == 0:
+        return False
+    if a.size <= 16:  # cheaper than the vectorised test for a few strings
+        for x in a.flat:
+            if "\x00" in x:
+                return True
+        return False
+    z = np.ascontiguousarray(a).view(np.uint32).reshape(-1, width) == 0
+    return bool((z[:, :-1] > z[:, 1:]).any())  # a zero code unit before a non-zero one
+
+
+def _bad_item(items: list[Any], dtype: np.dtype[Any] | None) -> int | None:
+    """The index of the first element of a sequence input that is not an array of
+    ``dtype`` (None: strings), or None."""
+    for i, x in enumerate(items):
+        if not isinstance(x, np.ndarray):
+            return i
+        if dtype is None:
+            if x.dtype.kind not in "UO" or (x.dtype.kind == "O" and _non_string(x)):
+                return i
+        elif x.dtype != dtype:
+            return i
+    return None
+
+
 def order(plan: Plan, feeds: Mapping[str, Any]) -> list[Any]:
-    """``feeds`` (wire name -> value) as values in the plan's order; refuses unknown names."""
+    """``feeds`` (wire name -> value) as values in the plan's order; refuses unknown
+    names (the first in code-point order, so every language names the same one)."""
     names = {e[0] for e in plan}
     unknown = sorted(k for k in feeds if k not in names)
     if unknown:
-        raise ModelInputError(
-            "unknown",
-            unknown[0],
-            "one of " + ", ".join(repr(e[0]) for e in plan),
-            "an unknown input name",
-        )
+        raise unknown_input(plan, unknown[0], quote(unknown[0]))
     return [feeds.get(e[0]) for e in plan]
+
+
+def unknown_input(plan: Plan, name: str, actual: str) -> ModelInputError:
+    """The error for a value the model has no input for."""
+    expected = "one of " + ", ".join(quote(e[0]) for e in plan) if plan else "no inputs"
+    return ModelInputError("unknown", name, expected, actual)
 
 
 # --- errors (off the fast path) ----------------------------------------------------
 
 
-def _describe(a: Any) -> str:
-    if isinstance(a, np.ndarray):
-        return f"{a.dtype}{list(a.shape)}"
-    return type(a).__name__
+def unencodable(plan: Plan, feeds: Mapping[str, Any]) -> ModelInputError | None:
+    """After ONNX Runtime failed to encode a string as UTF-8: the first string element of
+    ``feeds`` that cannot be (an unpaired surrogate), as an input error, or None."""
+    for e in plan:
+        value: Any = feeds.get(e[0])
+        if value is None:
+            continue
+        if e[1] == _STRING:
+            arrays = [value]
+        elif e[1] == _SEQ and e[9] is not None and e[9][0] is None:
+            arrays = list(value)
+        else:
+            continue
+        for k, a in enumerate(arrays):
+            for i, x in enumerate(a.flat):
+                try:
+                    x.encode("utf-8")
+                except UnicodeEncodeError as err:
+                    where = f"at element {i}" + (
+                        f" of sequence element {k}" if e[1] == _SEQ else ""
+                    )
+                    bad = f"U+{ord(x[err.start]):04X}"
+                    return ModelInputError(
+                        "value", e[0], "strings", f"unpaired surrogate {bad} {where}"
+                    )
+    return None
 
 
-def _shape_str(shape: tuple[Dim, ...]) -> str:
-    return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
+def _dims(shape: Sequence[Dim]) -> str:
+    return "[" + ",".join("?" if d is None else str(d) for d in shape) + "]"
 
 
-def _missing(name: str) -> ModelInputError:
-    return ModelInputError("missing", name, "a value", "nothing (missing input)")
+def _given(value: Any) -> str:
+    """What was given, as the contract names it: an array's ONNX element name (its
+    dtype when it has none), else the Python type's name."""
+    if isinstance(value, np.ndarray):
+        dt = value.dtype
+        name = "string" if dt.kind == "U" else _ONNX_NAMES.get(dt.name)
+        return name if name is not None and dt.isnative else str(dt)
+    return type(value).__name__
 
 
-def _not_an_array(spec: Spec, value: Any) -> ModelInputError:
+def _error(plan: Plan, entry: Entry, values: Sequence[Any]) -> ModelInputError:
+    """The first failed check of ``entry``'s value, in the contract's order."""
+    name, kind, dtype, rank, spec, index = (
+        entry[0],
+        entry[1],
+        entry[2],
+        entry[3],
+        entry[7],
+        entry[8],
+    )
+    value = values[index]
     if value is None:
-        return _missing(spec.name)
-    elem = (spec.elem or "").lower()
-    return ModelInputError(
-        "type", spec.name, f"numpy.ndarray of {elem}", _describe(value)
-    )
-
-
-def _wrong_dtype(spec: Spec, value: Any) -> ModelInputError:
-    want = DTYPES[spec.elem or ""]
-    return ModelInputError(
-        "type",
-        spec.name,
-        f"dtype {want}",
-        f"dtype {value.dtype}",
-        f"input {spec.name!r}: expected dtype {want}, got {value.dtype} (sdkgen never "
-        f"casts; convert with .astype(numpy.{want}))",
-    )
-
-
-def _shape_error(
-    spec: Spec, value: Any, values: Sequence[Any], plan: Plan
-) -> ModelInputError:
-    """The first mismatch of ``value``'s shape, in the order the checks are specified:
-    rank, then each axis (a fixed dim, or a symbol against where it was bound first)."""
-    name, shape, want = spec.name, value.shape, spec.shape or ()
-    if len(shape) != len(want):
+        return ModelInputError("missing", name, spec.type_text, "nothing")
+    if kind == _SEQ:
+        if not isinstance(value, list):
+            return ModelInputError("type", name, "sequence", _given(value))
+        items = entry[9]
+        assert items is not None
+        i = _bad_item(value, items[0])
+        assert i is not None
+        elem = "string" if items[0] is None else _ONNX_NAMES[items[0].name]
+        return ModelInputError(
+            "value",
+            name,
+            f"numpy arrays of {elem}",
+            f"{_given(value[i])} at element {i}",
+        )
+    if kind == _MAP:
+        return ModelInputError("type", name, "map", _given(value))
+    if not isinstance(value, np.ndarray):
+        return ModelInputError("type", name, "tensor", _given(value))
+    if (value.dtype.kind not in "UO") if kind == _STRING else (value.dtype != dtype):
+        return ModelInputError("type", name, (spec.elem or "").lower(), _given(value))
+    shape = value.shape
+    want = spec.shape or ()
+    got = f"(shape {_dims(shape)})"
+    if rank >= 0 and len(shape) != rank:
         return ModelInputError(
             "rank",
             name,
-            f"rank {len(want)} {_shape_str(want)}",
-            f"rank {value.ndim} {list(shape)}",
+            f"rank {rank} {_dims(want)}",
+            f"rank {len(shape)} {_dims(shape)}",
         )
-    index = next(i for i, e in enumerate(plan) if e[7] is spec)
-    bound: dict[str, tuple[int, str]] = {}
-    for i, e in enumerate(plan[: index + 1]):
-        s = e[7]
-        if e[1] not in (_NUMERIC, _STRING) or s.shape is None:
-            continue
-        got_shape = shape if i == index else values[i].shape
-        for axis, (dim, got) in enumerate(zip(s.shape, got_shape)):
-            if isinstance(dim, int) and got != dim and i == index:
+    for axis, d in enumerate(want):
+        if isinstance(d, int) and shape[axis] != d:
+            return ModelInputError(
+                "dim", name, f"dim {axis} = {d}", f"{shape[axis]} {got}"
+            )
+    for axis, j, j_axis in entry[6]:
+        bound = (shape if j == index else values[j].shape)[j_axis]
+        if shape[axis] != bound:
+            return ModelInputError(
+                "symbol",
+                name,
+                f"dim {axis} ({want[axis]}) = {bound}, as bound by {quote(plan[j][0])}",
+                f"{shape[axis]} {got}",
+            )
+    if kind == _STRING:
+        for i, x in enumerate(value.flat):
+            if not isinstance(x, str):
                 return ModelInputError(
-                    "dim",
-                    name,
-                    f"dim {axis} = {dim}",
-                    f"{got}",
-                    f"input {name!r} dim {axis} is {got} but the model fixes it to "
-                    f"{dim} (expected shape {_shape_str(want)})",
+                    "value", name, "strings", f"{_given(x)} at element {i}"
                 )
-            if isinstance(dim, str):
-                prev = bound.setdefault(dim, (got, s.name))
-                if prev[0] != got and i == index:
-                    return ModelInputError(
-                        "symbol",
-                        name,
-                        f"dim {axis} ({dim}) = {prev[0]}",
-                        f"{got}",
-                        f"input {name!r} dim {axis} ({dim}) is {got} but {prev[1]!r} "
-                        f"bound {dim}={prev[0]}",
-                    )
-    raise AssertionError(f"input {name!r}: no shape mismatch found")  # pragma: no cover
+    raise AssertionError(f"input {name!r}: no failed check")  # pragma: no cover

@@ -1,23 +1,44 @@
-"""The errors every model of an SDK raises: one set of types shared by all models."""
+"""The errors every model of an SDK raises: one set of types shared by all models.
+
+Input errors follow sdkgen's one error contract (``docs/errors.md``), worded the same in
+the Python, Java and Go SDKs: a ``kind``, the model's ``input`` name, what was
+``expected`` and what was given (``actual``), and the message
+``input "<name>": <kind>: expected <expected>, got <actual>``.
+"""
 
 from __future__ import annotations
 
 from typing import Final, Literal, get_args
 
-#: What went wrong, the same set in every sdkgen language (issue 10's error contract).
+#: What went wrong, the same set in every sdkgen language.
 Kind = Literal[
     "missing",  # a required input was not given (or was None)
     "unknown",  # a name (or positional value) the model has no input for
-    "type",  # not a numpy array, wrong dtype, not a list/dict for a sequence/map
+    "type",  # wrong element type or value kind (not an array, wrong dtype, not a list)
     "rank",  # the array's rank differs from the model's
     "dim",  # a dimension the model fixes has another size
     "symbol",  # a symbolic dimension differs from where it was bound first
     "length",  # data length does not match the shape (not raised by Python)
-    "shape",  # a shape that cannot be (not raised by Python)
-    "value",  # a value the model cannot take
+    "shape",  # a shape that cannot be (not raised by Python: numpy shapes are valid)
+    "value",  # an element the model cannot take (a non-string in a string array)
     "closed",  # the model was closed (ModelClosedError)
 ]
 KINDS: Final[tuple[str, ...]] = get_args(Kind)
+
+
+def quote(name: str) -> str:
+    """``name`` as a JSON string: ``\\`` and ``"`` escaped, every character below
+    U+0020 and U+2028/U+2029 as ``\\uXXXX`` (lower-case hex), everything else as is."""
+    out = ['"']
+    for ch in name:
+        if ch == "\\" or ch == '"':
+            out.append("\\" + ch)
+        elif ch < " " or ch == "\u2028" or ch == "\u2029":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
 
 
 class ModelInputError(ValueError):
@@ -28,15 +49,13 @@ class ModelInputError(ValueError):
     The model stays usable.
     """
 
-    def __init__(
-        self, kind: Kind, input: str, expected: str, actual: str, message: str = ""
-    ) -> None:
+    def __init__(self, kind: Kind, input: str, expected: str, actual: str) -> None:
         self.kind: Kind = kind
         self.input = input
         self.expected = expected
         self.actual = actual
         super().__init__(
-            message or f"input {input!r}: expected {expected}, got {actual}"
+            f"input {quote(input)}: {kind}: expected {expected}, got {actual}"
         )
 
     @property
@@ -45,13 +64,7 @@ class ModelInputError(ValueError):
         return self.actual
 
     def __reduce__(self) -> tuple[type[ModelInputError], tuple[str, ...]]:
-        return type(self), (
-            self.kind,
-            self.input,
-            self.expected,
-            self.actual,
-            str(self),
-        )
+        return type(self), (self.kind, self.input, self.expected, self.actual)
 
 
 class ModelClosedError(RuntimeError):
@@ -60,7 +73,7 @@ class ModelClosedError(RuntimeError):
     kind: Final = "closed"
 
     def __init__(self) -> None:
-        super().__init__("the model is closed")
+        super().__init__("model is closed")
 
     def __reduce__(self) -> tuple[type[ModelClosedError], tuple[()]]:
         return type(self), ()

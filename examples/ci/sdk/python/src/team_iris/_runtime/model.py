@@ -10,7 +10,6 @@ from typing import Any, Self
 
 from .checks import Spec
 from .config import ExecutionMode, OptimizationLevel, SessionConfig, session_config
-from .errors import ModelInputError
 from .session import Session
 
 
@@ -69,16 +68,9 @@ class Model:
         return dict(zip(names, self._session.run_dict(feeds)))
 
     def run_positional(self, *args: Any) -> list[Any]:
-        """Run with inputs in the model's order; outputs in the model's order."""
-        n = len(self._session.inputs)
-        if len(args) != n:
-            raise ModelInputError(
-                "missing" if len(args) < n else "unknown",
-                "*",
-                f"{n} positional inputs",
-                f"{len(args)} values",
-            )
-        return self._session.run(*args)
+        """Run with inputs in the model's order (the last ones may be left out when
+        optional); outputs in the model's order."""
+        return self._session.run_positional(args)
 
     def close(self) -> None:
         """Release the ONNX Runtime session; later runs raise ModelClosedError."""
