@@ -45,7 +45,7 @@ _MEMBERS = _names(
     """
     equals hashCode toString getClass clone finalize notify notifyAll wait
     build builder inputs outputs run close config create options session env in out result
-    feed value values shape data names tensor r modelPath
+    feed value values shape data names tensor tensors r modelPath
     """
 )
 
@@ -78,8 +78,8 @@ GENERATED_TYPES = _names(
 # against its sources). Model classes import them by simple name, so a model may not take one.
 RUNTIME_TYPES = _names(
     """
-    Checks Convert ModelInputException ModelRunException ModelSession Options SessionConfig
-    Signature Spec Tensor TensorInput ThreadDefaults
+    Checks Convert ModelClosedException ModelInputException ModelRunException ModelSession Options
+    SessionConfig Sequences Signature Spec Tensor TensorInput ThreadDefaults
     FloatTensor DoubleTensor LongTensor IntTensor ShortTensor ByteTensor BooleanTensor StringTensor
     Float16Tensor BFloat16Tensor
     Bindings Converter Reader Kind Source Computed Resolved
