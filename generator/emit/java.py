@@ -237,8 +237,9 @@ def _chunks(xs: list[Any]) -> list[list[Any]]:
 
 
 def _doc(text: str) -> str:
-    """Model text as one Javadoc-safe paragraph (java_format refills it)."""
-    return " ".join(naming.javadoc_lines(text))
+    """Model text as one Javadoc-safe paragraph of words (java_format refills it; tabs and runs of
+    blanks are one space, as google-java-format would make them)."""
+    return " ".join(" ".join(naming.javadoc_lines(text)).split())
 
 
 _PLAIN_TYPE = re.compile(r"[A-Za-z0-9_\[\](),.?*-]+")
