@@ -113,7 +113,7 @@ def test_unsigned_16_32_64_inputs_travel_as_signed_bits_via_the_adapted_model() 
         files = emit_model("java", m, data, "m")
         src = files["src/main/java/sdkgen/m/M.java"].decode()
         assert f"public Builder x({prim}[] data, long... shape)" in src
-        assert '.fedAs("sdkgen_0_bits")' in src
+        assert 'Spec.tensorVia(\n            "x",\n            "sdkgen_0_bits",' in src, src
         embedded = files["src/main/resources/sdkgen/m/M.onnx"]
         assert embedded != data and f'MODEL_SHA256 =\n      "{hashlib.sha256(embedded).hexdigest()}"' in src
         adapted = onnx.load_model_from_string(embedded)

@@ -42,7 +42,23 @@ def _constant_model() -> bytes:
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], ir_version=8).SerializeToString()
 
 
+def _adapted_model() -> bytes:
+    vi = helper.make_tensor_value_info
+    seq = helper.make_sequence_type_proto(helper.make_tensor_type_proto(TensorProto.UINT16, None))
+    seq2 = helper.make_sequence_type_proto(helper.make_tensor_type_proto(TensorProto.STRING, ["n", 3]))
+    ins = [vi("a_rather_long_unsigned_input_name", TensorProto.UINT16, ["batch_size", 3]),
+           vi("b", TensorProto.UINT32, None), vi("c", TensorProto.UINT64, []),
+           helper.make_value_info("s", seq), helper.make_value_info("some_strings_in_a_sequence", seq2)]
+    nodes = [helper.make_node("Identity", [i.name], [f"o{k}"]) for k, i in enumerate(ins) if k != 3]
+    nodes.append(helper.make_node("SequenceLength", ["s"], ["o3"]))
+    outs = [vi(f"o{k}", i.type.tensor_type.elem_type, None) for k, i in enumerate(ins[:3])]
+    outs += [vi("o3", TensorProto.INT64, []), helper.make_value_info("o4", seq2)]
+    g = helper.make_graph(nodes, "g", ins, outs)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], ir_version=8).SerializeToString()
+
+
 CASES = {
+    "adapted_inputs": (_adapted_model(), "adapted"),
     "two_thousand_inputs": (_model(2000), "wide"),
     "long_input_name": (_model(1, "n\u00e4me" * 17500 + "\u65e5\U0001F600", sym="s" * 70000), "long"),
     "hostile_docs": (_model(3, doc=HOSTILE_DOC), "hostile docs\t*/ \u2028"),

@@ -88,23 +88,24 @@ class SpecView:
     dims: str | None  # "-1, 4"; None when the rank is unknown (or not a tensor)
     syms: tuple[str, ...]  # literals of the leading symbolic names ("null" where none)
     # Literals of the adapted model's inputs this value travels as: a sequence's four (passed to
-    # the factory), an unsigned tensor's one (``.fedAs(...)``); empty when not adapted.
+    # the factory), an unsigned tensor's one (``Spec.tensorVia``); empty when not adapted.
     feeds: tuple[str, ...] = ()
 
     def expr(self, lit: str) -> str:
         """The Java expression that makes this spec for the value named by ``lit``."""
         args = [lit]
-        if self.factory == "sequence" and self.feeds:
+        factory = self.factory
+        if factory == "sequence" and self.feeds:
             args.append("new String[] {" + ", ".join(self.feeds) + "}")
+        elif factory == "tensor" and self.feeds:
+            factory = "tensorVia"
+            args.append(self.feeds[0])
         if self.elem:
             args.append(f"OnnxTensorType.{self.elem}")
         if self.dims is not None:
             args.append(f"new long[] {{{self.dims}}}")
             args += self.syms
-        out = f"Spec.{self.factory}({', '.join(args)})"
-        if self.factory == "tensor" and self.feeds:
-            out += f".fedAs({self.feeds[0]})"
-        return out
+        return f"Spec.{factory}({', '.join(args)})"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -145,14 +145,33 @@ public record Spec(
   }
 
   /**
-   * Returns this tensor spec travelling as the adapted model's input {@code feed} (an unsigned
-   * input carried as the signed type of the same width).
+   * Returns the spec of an unsigned 16/32/64-bit tensor input of known rank that travels as the
+   * adapted model's input {@code feed}: the signed type of the same width, with the same bits.
    *
+   * @param name the model's name for the value
    * @param feed the adapted model's input name
+   * @param elem the (unsigned) element type
+   * @param dims each dimension's fixed size, or -1
+   * @param syms the symbolic names of the leading dimensions (null where there is none)
    * @return the spec
    */
-  public Spec fedAs(String feed) {
-    return new Spec(name, kind, elem, dims, syms, new String[] {feed});
+  public static Spec tensorVia(
+      String name, String feed, OnnxTensorType elem, long[] dims, String... syms) {
+    return new Spec(name, Kind.TENSOR, elem, dims, padded(syms, dims), new String[] {feed});
+  }
+
+  /**
+   * Returns the spec of an unsigned tensor input of unknown rank that travels as the adapted
+   * model's input {@code feed} (see {@link #tensorVia(String, String, OnnxTensorType, long[],
+   * String...)}).
+   *
+   * @param name the model's name for the value
+   * @param feed the adapted model's input name
+   * @param elem the (unsigned) element type
+   * @return the spec
+   */
+  public static Spec tensorVia(String name, String feed, OnnxTensorType elem) {
+    return new Spec(name, Kind.TENSOR, elem, null, null, new String[] {feed});
   }
 
   /**
