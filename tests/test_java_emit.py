@@ -245,3 +245,16 @@ def test_model_classes_in_one_package_get_distinct_names() -> None:
     from generator.naming import java as jn
 
     assert jn.class_names(["a-b", "a_b", "runtime", "Spec"]) == ["AB", "AB2", "Runtime_", "Spec_"]
+
+
+def test_more_outputs_than_a_record_holds_are_refused_with_the_limit() -> None:
+    vi = helper.make_tensor_value_info
+    outs = [vi(f"y{i}", TensorProto.FLOAT, [1]) for i in range(255)]
+    g = helper.make_graph([helper.make_node("Identity", ["x"], [o.name]) for o in outs], "g",
+                          [vi("x", TensorProto.FLOAT, [1])], outs)
+    data = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], ir_version=8).SerializeToString()
+    with pytest.raises(UnsupportedModel, match="255 outputs: .* a Java record holds at most 254 components"):
+        emit_model("java", reader.read_bytes(data), data, "m")
+    g254 = helper.make_graph(g.node[:254], "g", [vi("x", TensorProto.FLOAT, [1])], outs[:254])
+    data = helper.make_model(g254, opset_imports=[helper.make_opsetid("", 17)], ir_version=8).SerializeToString()
+    assert emit_model("java", reader.read_bytes(data), data, "m")

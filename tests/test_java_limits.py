@@ -57,7 +57,16 @@ def _adapted_model() -> bytes:
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], ir_version=8).SerializeToString()
 
 
+def _many_outputs(n: int) -> bytes:
+    vi = helper.make_tensor_value_info
+    outs = [vi(f"y{i}", TensorProto.FLOAT, ["n"]) for i in range(n)]
+    g = helper.make_graph([helper.make_node("Identity", ["x"], [o.name]) for o in outs], "g",
+                          [vi("x", TensorProto.FLOAT, ["n"])], outs)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], ir_version=8).SerializeToString()
+
+
 CASES = {
+    "most_outputs": (_many_outputs(254), "outputs"),
     "adapted_inputs": (_adapted_model(), "adapted"),
     "two_thousand_inputs": (_model(2000), "wide"),
     "long_input_name": (_model(1, "n\u00e4me" * 17500 + "\u65e5\U0001F600", sym="s" * 70000), "long"),
