@@ -123,6 +123,7 @@ def test_names_never_clash_and_the_registry_drives_what_is_adapted() -> None:
     assert kinds == {"a": targets.ADAPT_SIGNED_BITS, "sdkgen_x": targets.ADAPT_SIGNED_BITS}
     assert targets.adaptations("python", m) == {} and targets.adaptations("go", m) == {}
     a = adapt.adapt(data, kinds)
+    assert adapt.adapt(data, kinds) == a  # byte-identical across runs (sdkgen diff regenerates it)
     assert [a.inputs[n].feeds for n in ("a", "sdkgen_x")] == [("sdkgen1_0_bits",), ("sdkgen1_1_bits",)]
     (y,) = _session(a.data).run(None, {"sdkgen1_0_bits": np.array([-1, 2], np.int32),
                                        "sdkgen1_1_bits": np.array([1, 2], np.int32)})
