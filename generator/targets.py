@@ -7,7 +7,9 @@ kept in sync by a test) and the "refused" outcomes of ``sdkgen check`` all deriv
 no emitter decides on its own what it cannot carry.
 
 A capability is either carried (with a note on how, e.g. "uint16 bits in a short") or refused
-with the reason. Quicktype's ``TargetLanguage`` flags are the model: the IR is checked against
+with the reason. A capability carried "via" an adapted embedded model names the adaptation
+(``Feature.adapt``, applied by ``generator.adapt``); ``--model-path`` SDKs load the user's file
+as it is, so there it is refused with that reason. Quicktype's ``TargetLanguage`` flags are the model: the IR is checked against
 the flags instead of emitters raising ad hoc.
 """
 
@@ -33,6 +35,7 @@ class Feature:
 
     note: str = ""
     reason: str = ""
+    adapt: str = ""  # carried only by adapting the embedded model: ADAPT_SIGNED_BITS or ADAPT_SEQUENCE
 
     @property
     def carried(self) -> bool:
@@ -48,6 +51,21 @@ def no(reason: str) -> Feature:
 
 def via(note: str) -> Feature:
     return Feature(note=note)
+
+
+# Adaptations of the embedded model (generator.adapt rewrites the model's inputs).
+ADAPT_SIGNED_BITS = "signed-bits"  # unsigned input as the signed type of the same width + Cast
+ADAPT_SEQUENCE = "sequence"  # sequence-of-tensors input as data/counts/ranks/dims tensors + Loop
+
+
+def adapted(note: str, kind: str) -> Feature:
+    """Carried by adapting the embedded model (``generator.adapt``); refused with --model-path."""
+    return Feature(note=note, adapt=kind)
+
+
+def _model_path_reason(f: Feature) -> str:
+    return (f"carried only by adapting the embedded model ({f.note}); with --model-path the SDK loads the "
+            "model file as it is: embed the model instead")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -191,10 +209,16 @@ _J_OUT.update(
         ir.DType.UINT64: via("long[] with the same bits (Long.toUnsignedString)"),
     }
 )
+# ONNX Runtime's Java API cannot create unsigned 16/32/64-bit tensors: the SDK hands it the same
+# bits as the signed type and the embedded model casts them back (exact modulo 2^n).
 _J_IN.update(
     {
-        d: no("ONNX Runtime's Java API has no unsigned 16/32/64-bit tensor type to create")
-        for d in (ir.DType.UINT16, ir.DType.UINT32, ir.DType.UINT64)
+        ir.DType.UINT16: adapted("short[] or ShortBuffer with the same bits; the embedded model casts int16 to "
+                                 "uint16", ADAPT_SIGNED_BITS),
+        ir.DType.UINT32: adapted("int[] or IntBuffer with the same bits; the embedded model casts int32 to "
+                                 "uint32", ADAPT_SIGNED_BITS),
+        ir.DType.UINT64: adapted("long[] or LongBuffer with the same bits; the embedded model casts int64 to "
+                                 "uint64", ADAPT_SIGNED_BITS),
     }
 )
 _J_NO_INPUT = "ONNX Runtime's Java API builds tensor inputs only"
@@ -209,9 +233,13 @@ JAVA = Target(
     caps=Capabilities(
         elems={"input": _J_IN, "output": _J_OUT},
         elem_reason="ONNX Runtime's Java API has no tensor type for it",
-        sequence={"input": no(_J_NO_INPUT), "output": via("List")},
+        sequence={
+            "input": adapted("List of tensor records; the embedded model rebuilds the sequence from their data, "
+                             "counts, ranks and dims", ADAPT_SEQUENCE),
+            "output": via("List"),
+        },
         sequence_elems={
-            "input": frozenset(),
+            "input": frozenset(_J_IN),
             "output": frozenset({ir.DType.STRING, ir.DType.INT64, ir.DType.FLOAT, ir.DType.DOUBLE}),
         },
         sequence_of_maps={"input": no(_J_NO_INPUT), "output": via("List<Map>")},
@@ -372,14 +400,18 @@ def _elem_name(d: ir.DType) -> str:
     return d.name.lower()
 
 
-def _type_refusal(t: ir.ValueType, d: Direction, caps: Capabilities, in_seq: bool = False) -> tuple[str, str] | None:
-    """(what, reason) if ``t`` cannot be carried in direction ``d``."""
+def _type_refusal(t: ir.ValueType, d: Direction, caps: Capabilities, in_seq: bool = False,
+                  embed: bool = True) -> tuple[str, str] | None:
+    """(what, reason) if ``t`` cannot be carried in direction ``d`` (``embed``: the SDK embeds
+    the model, so adapted capabilities count)."""
     if isinstance(t, ir.TensorType):
         f = caps.elems[d].get(t.elem)
         if f is None:
             return f"{_elem_name(t.elem)} tensor {d}s", caps.elem_reason
         if not f.carried:
             return f"{_elem_name(t.elem)} tensor {d}s", f.reason
+        if f.adapt and not embed and not in_seq:
+            return f"{_elem_name(t.elem)} tensor {d}s", _model_path_reason(f)
         if in_seq and t.elem not in caps.sequence_elems[d]:
             return f"sequences of {_elem_name(t.elem)} tensors as {d}s", (
                 caps.sequence[d].reason or f"the binding cannot carry {_elem_name(t.elem)} tensors in a sequence"
@@ -388,14 +420,18 @@ def _type_refusal(t: ir.ValueType, d: Direction, caps: Capabilities, in_seq: boo
     if isinstance(t, ir.SequenceType):
         if not caps.sequence[d].carried:
             return f"sequence {d}s", caps.sequence[d].reason
+        if caps.sequence[d].adapt and not embed:
+            return f"sequence {d}s", _model_path_reason(caps.sequence[d])
         if isinstance(t.elem, ir.MapType):
             if not caps.sequence_of_maps[d].carried:
                 return f"sequence-of-map {d}s", caps.sequence_of_maps[d].reason
-            return _type_refusal(t.elem, d, caps)
+            return _type_refusal(t.elem, d, caps, embed=embed)
+        if caps.sequence[d].adapt and not isinstance(t.elem, ir.TensorType):
+            return f"{ir.type_str(t)} {d}s", "the adapted embedded model rebuilds sequences of tensors only"
         if isinstance(t.elem, ir.TensorType):
-            return _type_refusal(t.elem, d, caps, in_seq=True)
+            return _type_refusal(t.elem, d, caps, in_seq=True, embed=embed)
         if caps.nested_sequences:
-            return _type_refusal(t.elem, d, caps)
+            return _type_refusal(t.elem, d, caps, embed=embed)
         return f"{ir.type_str(t)} {d}s", "sequences hold tensors or maps only in this SDK"
     if isinstance(t, ir.MapType):
         if not caps.map[d].carried:
@@ -406,7 +442,7 @@ def _type_refusal(t: ir.ValueType, d: Direction, caps: Capabilities, in_seq: boo
                 "map keys must be one of " + ", ".join(sorted(_elem_name(k) for k in caps.map_keys))
             )
         if caps.map_values is None:
-            return _type_refusal(v, d, caps)
+            return _type_refusal(v, d, caps, embed=embed)
         if not isinstance(v, ir.TensorType) or v.elem not in caps.map_values:
             return f"maps with {ir.type_str(v)} values as {d}s", (
                 "map values must be tensors of " + ", ".join(sorted(_elem_name(k) for k in caps.map_values))
@@ -416,21 +452,22 @@ def _type_refusal(t: ir.ValueType, d: Direction, caps: Capabilities, in_seq: boo
         return None
     if not caps.optional[d].carried:
         return f"optional {d}s", caps.optional[d].reason
-    return _type_refusal(t.elem, d, caps)
+    return _type_refusal(t.elem, d, caps, embed=embed)
 
 
-def refusals(lang: str, model: ir.Model) -> list[Refusal]:
-    """Everything in ``model``'s signature that ``lang`` cannot carry, in signature order."""
-    return _refusals(get(lang).caps, model)
+def refusals(lang: str, model: ir.Model, embed: bool = True) -> list[Refusal]:
+    """Everything in ``model``'s signature that ``lang`` cannot carry, in signature order
+    (``embed`` False: a --model-path SDK, which cannot adapt the model)."""
+    return _refusals(get(lang).caps, model, embed)
 
 
-def _refusals(caps: Capabilities, model: ir.Model) -> list[Refusal]:
+def _refusals(caps: Capabilities, model: ir.Model, embed: bool = True) -> list[Refusal]:
     out: list[Refusal] = []
     for d, values in (("input", model.inputs), ("output", model.outputs)):
         direction: Direction = "input" if d == "input" else "output"
         for v in values:
             where = f"{d} {v.name!r}"
-            r = _type_refusal(v.type, direction, caps)
+            r = _type_refusal(v.type, direction, caps, embed=embed)
             if r is not None:
                 out.append(Refusal(where, r[0], r[1]))
                 continue
@@ -441,13 +478,29 @@ def _refusals(caps: Capabilities, model: ir.Model) -> list[Refusal]:
     return out
 
 
-def require(lang: str, model: ir.Model, label: str = "this model") -> None:
+def require(lang: str, model: ir.Model, label: str = "this model", embed: bool = True) -> None:
     """Raise ``UnsupportedModel`` naming every value ``lang`` cannot carry, and why."""
-    found = refusals(lang, model)
+    found = refusals(lang, model, embed)
     if found:
         t = get(lang)
         head = f"the {t.title} SDK ({t.binding}) cannot carry {label}: "
         raise UnsupportedModel(head + "; ".join(str(r) for r in found))
+
+
+def adaptations(lang: str, model: ir.Model) -> dict[str, str]:
+    """The inputs of ``model`` that ``lang`` carries via an adapted embedded model: name -> kind
+    (``ADAPT_SIGNED_BITS`` or ``ADAPT_SEQUENCE``), in signature order."""
+    caps = get(lang).caps
+    out: dict[str, str] = {}
+    for v in model.inputs:
+        t = v.type
+        if isinstance(t, ir.TensorType):
+            f = caps.elems["input"].get(t.elem)
+            if f is not None and f.carried and f.adapt:
+                out[v.name] = f.adapt
+        elif isinstance(t, ir.SequenceType) and caps.sequence["input"].adapt:
+            out[v.name] = caps.sequence["input"].adapt
+    return out
 
 
 # --- the support matrix (docs/support.md) ------------------------------------------------------
@@ -458,6 +511,8 @@ def _cell(f: Feature | None, fallback_reason: str) -> str:
         return "no: " + fallback_reason
     if not f.carried:
         return "no: " + f.reason
+    if f.adapt:
+        return f"yes, embedded models only (adapted: {f.note})"
     return "yes" + (f" ({f.note})" if f.note else "")
 
 

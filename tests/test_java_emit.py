@@ -92,19 +92,36 @@ def test_hostile_text_stays_inside_literals_and_safe_comments() -> None:
             assert not s.startswith("func init"), (name, line)
 
 
-def _model(inputs: list[onnx.ValueInfoProto], outputs: list[onnx.ValueInfoProto]) -> ir.Model:
+def _proto(inputs: list[onnx.ValueInfoProto], outputs: list[onnx.ValueInfoProto]) -> bytes:
     nodes = [helper.make_node("Identity", [inputs[0].name], [outputs[0].name])]
     g = helper.make_graph(nodes, "g", inputs, outputs)
-    return reader.read_bytes(helper.make_model(g).SerializeToString())
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], ir_version=8).SerializeToString()
 
 
-def test_unsigned_16_32_64_inputs_are_refused_at_generation_time() -> None:
-    for dt in (TensorProto.UINT16, TensorProto.UINT32, TensorProto.UINT64):
-        m = _model(
-            [helper.make_tensor_value_info("x", dt, [2])], [helper.make_tensor_value_info("y", dt, [2])]
-        )
-        with pytest.raises(UnsupportedModel, match="no unsigned 16/32/64-bit"):
-            emit_model("java", m, b"", "m")
+def _model(inputs: list[onnx.ValueInfoProto], outputs: list[onnx.ValueInfoProto]) -> ir.Model:
+    return reader.read_bytes(_proto(inputs, outputs))
+
+
+def test_unsigned_16_32_64_inputs_travel_as_signed_bits_via_the_adapted_model() -> None:
+    import hashlib
+
+    for dt, prim, signed in ((TensorProto.UINT16, "short", TensorProto.INT16),
+                             (TensorProto.UINT32, "int", TensorProto.INT32),
+                             (TensorProto.UINT64, "long", TensorProto.INT64)):
+        data = _proto([helper.make_tensor_value_info("x", dt, [2])], [helper.make_tensor_value_info("y", dt, [2])])
+        m = reader.read_bytes(data)
+        files = emit_model("java", m, data, "m")
+        src = files["src/main/java/sdkgen/m/M.java"].decode()
+        assert f"public Builder x({prim}[] data, long... shape)" in src
+        assert 'Spec.tensorVia(\n            "x",\n            "sdkgen_0_bits",' in src, src
+        embedded = files["src/main/resources/sdkgen/m/M.onnx"]
+        assert embedded != data and f'MODEL_SHA256 =\n      "{hashlib.sha256(embedded).hexdigest()}"' in src
+        adapted = onnx.load_model_from_string(embedded)
+        assert [(i.name, i.type.tensor_type.elem_type) for i in adapted.graph.input] == [("sdkgen_0_bits", signed)]
+        assert adapted.graph.node[0].op_type == "Cast" and list(adapted.graph.node[0].output) == ["x"]
+        # --model-path loads the user's file as it is: no adaptation, so refused with the reason
+        with pytest.raises(UnsupportedModel, match="carried only by adapting the embedded model"):
+            emit_model("java", m, data, "m", embed=False)
 
 
 def test_unsigned_outputs_are_a_documented_mapping() -> None:
@@ -118,10 +135,24 @@ def test_unsigned_outputs_are_a_documented_mapping() -> None:
     assert "Integer.toUnsignedLong" in files["README.md"].decode()
 
 
+def test_sequence_inputs_take_a_list_of_tensor_records_via_the_adapted_model() -> None:
+    data = _proto([helper.make_tensor_sequence_value_info("x", TensorProto.FLOAT, ["n"])],
+                  [helper.make_tensor_sequence_value_info("y", TensorProto.FLOAT, ["n"])])
+    m = reader.read_bytes(data)
+    files = emit_model("java", m, data, "m")
+    src = files["src/main/java/sdkgen/m/M.java"].decode()
+    assert "public Builder x(List<FloatTensor> tensors)" in src
+    assert ('"sdkgen_0_data", "sdkgen_0_counts", "sdkgen_0_ranks", "sdkgen_0_dims"' in src), src
+    adapted = onnx.load_model_from_string(files["src/main/resources/sdkgen/m/M.onnx"])
+    assert [i.name for i in adapted.graph.input] == ["sdkgen_0_data", "sdkgen_0_counts", "sdkgen_0_ranks",
+                                                     "sdkgen_0_dims"]
+    with pytest.raises(UnsupportedModel, match="input 'x': cannot carry sequence inputs: carried only by"):
+        emit_model("java", m, data, "m", embed=False)
+
+
 @pytest.mark.parametrize(
     "vi",
     [
-        helper.make_tensor_sequence_value_info("x", TensorProto.FLOAT, [2]),
         helper.make_value_info(
             "x",
             helper.make_map_type_proto(
@@ -214,3 +245,16 @@ def test_model_classes_in_one_package_get_distinct_names() -> None:
     from generator.naming import java as jn
 
     assert jn.class_names(["a-b", "a_b", "runtime", "Spec"]) == ["AB", "AB2", "Runtime_", "Spec_"]
+
+
+def test_more_outputs_than_a_record_holds_are_refused_with_the_limit() -> None:
+    vi = helper.make_tensor_value_info
+    outs = [vi(f"y{i}", TensorProto.FLOAT, [1]) for i in range(255)]
+    g = helper.make_graph([helper.make_node("Identity", ["x"], [o.name]) for o in outs], "g",
+                          [vi("x", TensorProto.FLOAT, [1])], outs)
+    data = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], ir_version=8).SerializeToString()
+    with pytest.raises(UnsupportedModel, match="255 outputs: .* a Java record holds at most 254 components"):
+        emit_model("java", reader.read_bytes(data), data, "m")
+    g254 = helper.make_graph(g.node[:254], "g", [vi("x", TensorProto.FLOAT, [1])], outs[:254])
+    data = helper.make_model(g254, opset_imports=[helper.make_opsetid("", 17)], ir_version=8).SerializeToString()
+    assert emit_model("java", reader.read_bytes(data), data, "m")

@@ -39,31 +39,34 @@ def test_every_language_declares_every_element_type_either_way() -> None:
 
 
 @pytest.mark.parametrize(
-    ("lang", "elem", "kind", "refused"),
+    ("lang", "elem", "kind", "refused", "embed"),
     [
-        ("python", TensorProto.FLOAT, "tensor", []),
-        ("python", TensorProto.BFLOAT16, "tensor", []),  # ml_dtypes arrays
-        ("python", TensorProto.FLOAT8E5M2FNUZ, "tensor", []),
-        ("python", TensorProto.BFLOAT16, "seq", ["input 'x'", "output 'y'"]),
-        ("python", TensorProto.FLOAT8E4M3FN, "opt", ["input 'x'", "output 'y'"]),
-        ("python", TensorProto.INT4, "tensor", ["input 'x'", "output 'y'"]),
-        ("java", TensorProto.UINT16, "tensor", ["input 'x'"]),  # uint16 outputs come back as short bits
-        ("java", TensorProto.FLOAT, "seq", ["input 'x'"]),
-        ("java", TensorProto.INT32, "seq", ["input 'x'", "output 'y'"]),
-        ("java", TensorProto.FLOAT, "opt", ["input 'x'", "output 'y'"]),
-        ("go", TensorProto.FLOAT, "opt", ["input 'x'", "output 'y'"]),
-        ("go", TensorProto.FLOAT16, "seq", ["output 'y'"]),
-        ("go", TensorProto.INT4, "tensor", ["input 'x'", "output 'y'"]),
-        ("python", TensorProto.FLOAT, "opt", []),
+        ("python", TensorProto.FLOAT, "tensor", [], True),
+        ("python", TensorProto.BFLOAT16, "tensor", [], True),  # ml_dtypes arrays
+        ("python", TensorProto.FLOAT8E5M2FNUZ, "tensor", [], True),
+        ("python", TensorProto.BFLOAT16, "seq", ["input 'x'", "output 'y'"], True),
+        ("python", TensorProto.FLOAT8E4M3FN, "opt", ["input 'x'", "output 'y'"], True),
+        ("python", TensorProto.INT4, "tensor", ["input 'x'", "output 'y'"], True),
+        # uint16 inputs travel as short bits via the adapted embedded model; outputs come back as short bits
+        ("java", TensorProto.UINT16, "tensor", [], True),
+        ("java", TensorProto.UINT16, "tensor", ["input 'x'"], False),  # --model-path cannot adapt
+        ("java", TensorProto.FLOAT, "seq", [], True),
+        ("java", TensorProto.FLOAT, "seq", ["input 'x'"], False),
+        ("java", TensorProto.INT32, "seq", ["output 'y'"], True),
+        ("java", TensorProto.FLOAT, "opt", ["input 'x'", "output 'y'"], True),
+        ("go", TensorProto.FLOAT, "opt", ["input 'x'", "output 'y'"], True),
+        ("go", TensorProto.FLOAT16, "seq", ["output 'y'"], True),
+        ("go", TensorProto.INT4, "tensor", ["input 'x'", "output 'y'"], True),
+        ("python", TensorProto.FLOAT, "opt", [], True),
     ],
 )
-def test_refusals_follow_the_registry(lang: str, elem: int, kind: str, refused: list[str]) -> None:
+def test_refusals_follow_the_registry(lang: str, elem: int, kind: str, refused: list[str], embed: bool) -> None:
     m = _model(elem, kind)
-    got = targets.refusals(lang, m)
+    got = targets.refusals(lang, m, embed=embed)
     assert [r.where for r in got] == refused
     if refused:
         with pytest.raises(UnsupportedModel, match="cannot carry"):
-            emit.generate(lang, [emit.ModelSource(m, b"", "m")], emit.Options())
+            emit.generate(lang, [emit.ModelSource(m, b"", "m", embed)], emit.Options())
 
 
 def test_go_float16_output_needs_a_shape_the_inputs_fix() -> None:

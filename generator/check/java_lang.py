@@ -51,6 +51,16 @@ def _adapter(i: int, sdk: java_emit.SdkView, m: java_emit.ModelView) -> str:
     cls = f"{sdk.package}.{m.cls}"
     sets = []
     for k, inp in enumerate(m.inputs):
+        if inp.sequence:  # a List of the SDK's tensor records, one per SequenceProto tensor
+            rec = f"{sdk.runtime_package}.{inp.record}"
+            sets += [f"    if (in[{k}] != null) {{",
+                     f"      java.util.List<{rec}> t = new java.util.ArrayList<>();",
+                     f"      for (var e : Values.sequence(in[{k}])) {{",
+                     f"        t.add(new {rec}(Values.{_READERS[inp.prim]}(e), Values.shape(e)));",
+                     "      }",
+                     f"      b.{inp.ident}(t);",
+                     "    }"]
+            continue
         sets += [f"    if (in[{k}] != null) {{",
                  f"      var t = Values.tensor(in[{k}]);",
                  f"      b.{inp.ident}(Values.{_READERS[inp.prim]}(t), Values.shape(t));",

@@ -11,17 +11,22 @@ caller re-derives a name. Emitters are pure: no I/O except reading the runtime s
 on disk. Every model of one SDK shares one copy of the language's runtime.
 
 What a language can carry is decided by ``generator.targets`` (``targets.require``), never by
-the emitter.
+the emitter. Inputs a language carries "via" an adapted embedded model are rewritten here
+(``generator.adapt``) before the emitter runs: ``ModelSource.data`` is then the adapted model
+and ``ModelSource.adapted`` says how each such input travels.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .. import ir, targets
 from ..errors import UserError
+
+if TYPE_CHECKING:
+    from ..adapt import Input as AdaptedInput
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,6 +38,8 @@ class ModelSource:
     data: bytes
     name: str
     embed: bool = True
+    # Inputs that travel via the adapted embedded model (``data`` is then the adapted copy).
+    adapted: Mapping[str, AdaptedInput] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,9 +105,17 @@ def generate(lang: str, models: Sequence[ModelSource], opts: Options) -> Generat
     """Generate the SDK of ``lang`` for ``models``; refuses what the target cannot carry."""
     t = targets.get(lang)
     check_models(models)
+    sources = []
     for m in models:
-        targets.require(lang, m.model, f"model {m.name!r}")
-    result: Generated = t.emit_module().generate(list(models), opts)
+        targets.require(lang, m.model, f"model {m.name!r}", embed=m.embed)
+        kinds = targets.adaptations(lang, m.model)
+        if kinds and m.embed and not m.adapted:
+            from .. import adapt
+
+            a = adapt.adapt(m.data, kinds, f"model {m.name!r}")
+            m = dataclasses.replace(m, data=a.data, adapted=a.inputs)
+        sources.append(m)
+    result: Generated = t.emit_module().generate(sources, opts)
     return result
 
 

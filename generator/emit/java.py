@@ -13,9 +13,12 @@ google-java-format's layout.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
+from typing import Any
 
 from .. import ir, render, runtime_src, versions
+from ..errors import UnsupportedModel
 from ..naming import java as naming
 from . import Generated, ModelSource, Options
 from .java_format import format_java
@@ -57,13 +60,16 @@ _ELEMS: dict[ir.DType, _Elem] = {
         "bfloat16 bits: BFloat16Tensor.fromFloats and toFloats convert",
     ),
     ir.DType.UINT16: _Elem(
-        "uint16", "short", None, "ShortTensor", "shortTensor", "uint16 bits in a short: read with Short.toUnsignedInt"
+        "uint16", "short", "ShortBuffer", "ShortTensor", "shortTensor",
+        "uint16 bits in a short: Short.toUnsignedInt reads them",
     ),
     ir.DType.UINT32: _Elem(
-        "uint32", "int", None, "IntTensor", "intTensor", "uint32 bits in an int: read with Integer.toUnsignedLong"
+        "uint32", "int", "IntBuffer", "IntTensor", "intTensor",
+        "uint32 bits in an int: Integer.toUnsignedLong reads them",
     ),
     ir.DType.UINT64: _Elem(
-        "uint64", "long", None, "LongTensor", "longTensor", "uint64 bits in a long: read with Long.toUnsignedString"
+        "uint64", "long", "LongBuffer", "LongTensor", "longTensor",
+        "uint64 bits in a long: Long.toUnsignedString reads them",
     ),
 }  # fmt: skip
 
@@ -81,34 +87,55 @@ class SpecView:
     elem: str | None  # OnnxTensorType constant, e.g. ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64
     dims: str | None  # "-1, 4"; None when the rank is unknown (or not a tensor)
     syms: tuple[str, ...]  # literals of the leading symbolic names ("null" where none)
+    # Literals of the adapted model's inputs this value travels as: a sequence's four (passed to
+    # the factory), an unsigned tensor's one (``Spec.tensorVia``); empty when not adapted.
+    feeds: tuple[str, ...] = ()
+
+    def expr(self, lit: str) -> str:
+        """The Java expression that makes this spec for the value named by ``lit``."""
+        args = [lit]
+        factory = self.factory
+        if factory == "sequence" and self.feeds:
+            args.append("new String[] {" + ", ".join(self.feeds) + "}")
+        elif factory == "tensor" and self.feeds:
+            factory = "tensorVia"
+            args.append(self.feeds[0])
+        if self.elem:
+            args.append(f"OnnxTensorType.{self.elem}")
+        if self.dims is not None:
+            args.append(f"new long[] {{{self.dims}}}")
+            args += self.syms
+        return f"Spec.{factory}({', '.join(args)})"
 
 
 @dataclasses.dataclass(frozen=True)
 class Setter:
     """One overload of an input's builder method."""
 
-    param: str  # parameter type: long[], LongBuffer, LongTensor
-    name: str  # parameter name: data or tensor
+    param: str  # parameter type: long[], LongBuffer, LongTensor, List<LongTensor>
+    name: str  # parameter name: data, tensor or tensors
     shape: bool  # takes ``long... shape``
     fixed: bool  # passes the spec's fixed dims as the shape
     doc: str  # the @param text
+    sequence: bool = False  # a sequence input's tensors (``TensorInput.sequence``)
 
 
 @dataclasses.dataclass(frozen=True)
 class InputView:
     name: str  # wire name
     ident: str  # builder method
-    const: str  # Spec constant
     index: int
     lit: str  # wire name as a Java literal
     wire_doc: str
     doc: str
     type_doc: str
-    prim: str  # Java array element type (what the typed setter takes)
-    record: str  # runtime tensor record the setter also takes
-    rank: int  # -1 when unknown
+    prim: str  # Java array element type (what the typed setter takes; a sequence's tensors')
+    record: str  # runtime tensor record the setter also takes (a sequence's: its tensors')
+    rank: int  # -1 when unknown (and for sequences)
     spec: SpecView
     setters: tuple[Setter, ...]
+    sequence: bool  # a sequence of tensors: the setter takes List<record>
+    adapted: str  # "" or how it travels via the adapted embedded model (generator.adapt)
     # arguments of the generated smoke test's bad calls: one dim too many; one element too many
     bad_rank_args: str
     bad_count_args: str
@@ -118,7 +145,7 @@ class InputView:
 class OutputView:
     name: str
     ident: str  # record component
-    const: str
+    index: int
     lit: str
     wire_doc: str
     doc: str
@@ -147,10 +174,29 @@ class ModelView:
     imports: tuple[str, ...]
     test_imports: tuple[str, ...]
     unsigned_outputs: str
+    adapted_inputs: str  # inputs that travel via the adapted embedded model, for the README
 
     @property
     def first(self) -> InputView | None:
         return self.inputs[0] if self.inputs else None
+
+    @property
+    def first_tensor(self) -> InputView | None:
+        return next((i for i in self.inputs if not i.sequence), None)
+
+    @property
+    def input_chunks(self) -> list[list[InputView]]:
+        """The input specs in chunks, each set in a method of its own (class files cap a method
+        at 64 KiB of bytecode: a static initializer of 2,000 specs does not compile)."""
+        return _chunks(list(self.inputs))
+
+    @property
+    def output_chunks(self) -> list[list[OutputView]]:
+        return _chunks(list(self.outputs))
+
+    @property
+    def constant_chunks(self) -> list[list[tuple[int, str]]]:
+        return _chunks(list(enumerate(self.constants)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -181,10 +227,20 @@ class SdkView:
 
 # --- building the view ---------------------------------------------------------------------------
 
+CHUNK = 100  # specs set per generated method
+# A Java record's canonical constructor takes every component: a method has at most 255 parameter
+# slots, one of them ``this``; the Outputs record caps a model's outputs.
+MAX_OUTPUTS = 254
+
+
+def _chunks(xs: list[Any]) -> list[list[Any]]:
+    return [xs[i : i + CHUNK] for i in range(0, len(xs), CHUNK)]
+
 
 def _doc(text: str) -> str:
-    """Model text as one Javadoc-safe paragraph (java_format refills it)."""
-    return " ".join(naming.javadoc_lines(text))
+    """Model text as one Javadoc-safe paragraph of words (java_format refills it; tabs and runs of
+    blanks are one space, as google-java-format would make them)."""
+    return " ".join(" ".join(naming.javadoc_lines(text)).split())
 
 
 _PLAIN_TYPE = re.compile(r"[A-Za-z0-9_\[\](),.?*-]+")
@@ -198,29 +254,42 @@ def _type_doc(t: ir.ValueType) -> str:
     return f"<code>{_doc(raw)}</code>"
 
 
-def _constant(prefix: str, ident: str) -> str:
-    return prefix + re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", ident).upper().rstrip("_")
-
-
-def _spec(t: ir.ValueType) -> SpecView:
+def _spec(t: ir.ValueType, feeds: tuple[str, ...] = ()) -> SpecView:
+    lits = tuple(naming.literal(f) for f in feeds)
     if isinstance(t, ir.SequenceType):
-        return SpecView("sequence", None, None, ())
+        if not feeds or not isinstance(t.elem, ir.TensorType):
+            return SpecView("sequence", None, None, ())
+        inner = _spec(t.elem)
+        return SpecView("sequence", inner.elem, inner.dims, inner.syms, lits)
     if isinstance(t, ir.MapType):
         return SpecView("map", None, None, ())
     assert isinstance(t, ir.TensorType), t
     elem = f"ONNX_TENSOR_ELEMENT_DATA_TYPE_{t.elem.name}"
     if t.shape is None:
-        return SpecView("tensor", elem, None, ())
+        return SpecView("tensor", elem, None, (), lits)
     dims = ", ".join(str(d.value) if d.is_fixed else "-1" for d in t.shape)
     syms = [naming.literal(d.symbol) if d.symbol is not None and not d.is_fixed else "null" for d in t.shape]
     while syms and syms[-1] == "null":
         syms.pop()
-    return SpecView("tensor", elem, dims, tuple(syms))
+    return SpecView("tensor", elem, dims, tuple(syms), lits)
 
 
-def _input(v: ir.Value, ident: str, index: int, const: str) -> InputView:
+def _input(v: ir.Value, ident: str, index: int, adapted: Any) -> InputView:
     t = v.type
-    assert isinstance(t, ir.TensorType), "targets.require refuses non-tensor Java inputs"
+    feeds: tuple[str, ...] = tuple(adapted.feeds) if adapted is not None else ()
+    how = adapted.kind if adapted is not None else ""
+    if isinstance(t, ir.SequenceType):
+        el = t.elem
+        assert isinstance(el, ir.TensorType) and feeds, "targets.require refuses other Java sequence inputs"
+        e = _ELEMS[el.elem]
+        doc = f"the sequence's {e.desc} tensors (a null entry is an input error)"
+        return InputView(
+            name=v.name, ident=ident, index=index, lit=naming.literal(v.name), wire_doc=_doc(v.name),
+            doc=_doc(v.doc), type_doc=_type_doc(t), prim=e.prim, record=e.record, rank=-1, spec=_spec(t, feeds),
+            setters=(Setter(f"List<{e.record}>", "tensors", False, False, doc, sequence=True),),
+            sequence=True, adapted=how, bad_rank_args="", bad_count_args="",
+        )  # fmt: skip
+    assert isinstance(t, ir.TensorType), "targets.require refuses other Java inputs"
     e = _ELEMS[t.elem]
     data_doc = f"{e.desc} elements, row-major" + (f" ({e.note})" if e.note else "")
     setters = [Setter(f"{e.prim}[]", "data", True, False, data_doc)]
@@ -235,9 +304,9 @@ def _input(v: ir.Value, ident: str, index: int, const: str) -> InputView:
     for g in good:
         count *= g
     return InputView(
-        name=v.name, ident=ident, const=const, index=index, lit=naming.literal(v.name),
+        name=v.name, ident=ident, index=index, lit=naming.literal(v.name),
         wire_doc=_doc(v.name), doc=_doc(v.doc), type_doc=_type_doc(t), prim=e.prim, record=e.record,
-        rank=rank, spec=_spec(t), setters=tuple(setters),
+        rank=rank, spec=_spec(t, feeds), setters=tuple(setters), sequence=False, adapted=how,
         bad_rank_args=", ".join([f"new {e.prim}[1]", *("1" for _ in range(rank + 1))]),
         bad_count_args=", ".join([f"new {e.prim}[{count + 1}]", *(str(g) for g in good)]),
     )  # fmt: skip
@@ -248,7 +317,7 @@ def _map_types(t: ir.MapType) -> tuple[str, str]:
     return _BOXED[t.key], _BOXED[t.value.elem]
 
 
-def _output(v: ir.Value, ident: str, const: str) -> OutputView:
+def _output(v: ir.Value, ident: str, index: int) -> OutputView:
     t = v.type
     note = ""
     args: tuple[str, ...] = ()
@@ -275,31 +344,27 @@ def _output(v: ir.Value, ident: str, const: str) -> OutputView:
         doc = f"{doc} ({note})".strip()
     unsigned = isinstance(t, ir.TensorType) and t.elem in (ir.DType.UINT16, ir.DType.UINT32, ir.DType.UINT64)
     return OutputView(
-        name=v.name, ident=ident, const=const, lit=naming.literal(v.name), wire_doc=_doc(v.name), doc=doc,
+        name=v.name, ident=ident, index=index, lit=naming.literal(v.name), wire_doc=_doc(v.name), doc=doc,
         type_doc=_type_doc(t), java_type=java_type, reader=reader, reader_args=args, records=records,
         unsigned=unsigned,
         spec=_spec(t),
     )  # fmt: skip
 
 
-def _consts(prefix: str, idents: list[str]) -> list[str]:
-    names = [_constant(prefix, i) for i in idents]
-    if len(set(names)) != len(names):
-        names = [f"{prefix}{k}" for k in range(len(idents))]
-    return names
-
-
 def _model(src: ModelSource, cls: str, sdk_package: str, runtime_package: str) -> ModelView:
     m = src.model
+    if len(m.outputs) > MAX_OUTPUTS:
+        raise UnsupportedModel(
+            f"model {src.name!r}: {len(m.outputs)} outputs: the Java SDK returns them in one record, and a Java "
+            f"record holds at most {MAX_OUTPUTS} components"
+        )
     in_ids = naming.members([v.name for v in m.inputs], "input")
     out_ids = naming.members([v.name for v in m.outputs], "output")
-    in_consts = _consts("IN_", in_ids)
-    out_consts = _consts("OUT_", out_ids)
-    inputs = tuple(_input(v, i, k, c) for k, (v, i, c) in enumerate(zip(m.inputs, in_ids, in_consts)))
-    outputs = tuple(_output(v, i, c) for v, i, c in zip(m.outputs, out_ids, out_consts))
+    inputs = tuple(_input(v, i, k, src.adapted.get(v.name)) for k, (v, i) in enumerate(zip(m.inputs, in_ids)))
+    outputs = tuple(_output(v, i, k) for k, (v, i) in enumerate(zip(m.outputs, out_ids)))
     producer = _doc(f"{m.producer_name} {m.producer_version}".strip())
-    rt = {"ModelInputException", "ModelRunException", "ModelSession", "Options", "SessionConfig", "Signature", "Spec",
-          "TensorInput"}
+    rt = {"ModelClosedException", "ModelInputException", "ModelRunException", "ModelSession", "Options",
+          "SessionConfig", "Signature", "Spec", "TensorInput"}
     rt.update(i.record for i in inputs)
     used = {"java.util.List", "java.util.Objects", "java.util.Set"}
     if outputs:
@@ -315,17 +380,21 @@ def _model(src: ModelSource, cls: str, sdk_package: str, runtime_package: str) -
         used.add("java.nio.file.Path")
     used.update(f"java.nio.{s.param}" for i in inputs for s in i.setters if s.param.endswith("Buffer"))
     used.update(f"{runtime_package}.{n}" for n in rt)
-    test_imports = {"org.junit.jupiter.api.Test", f"{runtime_package}.Options", f"{runtime_package}.ThreadDefaults"}
+    test_imports = {"org.junit.jupiter.api.Test", f"{runtime_package}.ModelClosedException",
+                    f"{runtime_package}.Options", f"{runtime_package}.ThreadDefaults"}
     if inputs:
         test_imports.add(f"{runtime_package}.ModelInputException")
     if not src.embed:
         test_imports.add("java.nio.file.Path")
+    # The SDK's MODEL_SHA256 is of the model it loads: the embedded copy (adapted or not) or the file.
+    sha = hashlib.sha256(src.data).hexdigest() if src.embed else m.sha256
     return ModelView(
-        name=src.name, cls=cls, sha256=m.sha256, embed=src.embed, resource=f"{cls}.onnx",
+        name=src.name, cls=cls, sha256=sha, embed=src.embed, resource=f"{cls}.onnx",
         model_property=f"sdkgen.model.{cls}", doc=_doc(m.doc), producer=producer, inputs=inputs, outputs=outputs,
         constants=tuple(naming.literal(v.name) for v in m.overridable), imports=tuple(sorted(used)),
         test_imports=tuple(sorted(test_imports)),
         unsigned_outputs=", ".join(o.ident for o in outputs if o.unsigned),
+        adapted_inputs=", ".join(i.ident for i in inputs if i.adapted),
     )  # fmt: skip
 
 

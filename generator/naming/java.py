@@ -45,7 +45,7 @@ _MEMBERS = _names(
     """
     equals hashCode toString getClass clone finalize notify notifyAll wait
     build builder inputs outputs run close config create options session env in out result
-    feed value values shape data names tensor r modelPath
+    feed value values shape data names tensor tensors r modelPath
     """
 )
 
@@ -78,8 +78,8 @@ GENERATED_TYPES = _names(
 # against its sources). Model classes import them by simple name, so a model may not take one.
 RUNTIME_TYPES = _names(
     """
-    Checks Convert ModelInputException ModelRunException ModelSession Options SessionConfig
-    Signature Spec Tensor TensorInput ThreadDefaults
+    Checks Convert ModelClosedException ModelInputException ModelRunException ModelSession Options
+    SessionConfig Sequences Signature Spec Tensor TensorInput ThreadDefaults
     FloatTensor DoubleTensor LongTensor IntTensor ShortTensor ByteTensor BooleanTensor StringTensor
     Float16Tensor BFloat16Tensor
     Bindings Converter Reader Kind Source Computed Resolved
@@ -92,15 +92,27 @@ _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _MAVEN_ID = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
+# Identifiers are cut to this many characters (then made distinct as usual): a class file holds a
+# name in at most 65,535 bytes, a class name is also a file name (255 bytes on most systems), and
+# at these lengths every declaration keeps google-java-format's layout (a method name must leave
+# room for "public Builder name(" in 100 columns).
+MAX_IDENT = 64
+MAX_CLASS = 48
+
+
+def _camel(ws: Sequence[str]) -> str:
+    return common.camel(ws)[:MAX_IDENT]
+
+
 def members(names: Sequence[str], fallback: str) -> list[str]:
     """lowerCamelCase identifiers for one scope (the inputs, or the outputs)."""
-    return common.resolve(names, case=common.camel, reserved=RESERVED, fallback=fallback, suffix_sep="")
+    return common.resolve(names, case=_camel, reserved=RESERVED, fallback=fallback, suffix_sep="")
 
 
 def class_name(name: str) -> str:
     """The model's UpperCamelCase class name (``Model`` when the name has no usable word)."""
     ws = common.base_words(name, "model", 0) if common.words(name) else ["model"]
-    ident = common.pascal(ws)
+    ident = common.pascal(ws)[:MAX_CLASS]
     while ident in RESERVED:
         ident += "_"
     return ident
@@ -119,7 +131,7 @@ def class_names(names: Sequence[str]) -> list[str]:
 
 
 def _segment(ws: Sequence[str]) -> str:
-    ident = common.snake(ws)
+    ident = common.snake(ws)[:MAX_IDENT].rstrip("_")
     while ident in KEYWORDS:
         ident += "_"
     return ident
@@ -143,7 +155,7 @@ def check_package(pkg: str) -> str:
 
 
 def default_artifact_id(name: str) -> str:
-    return "-".join(common.base_words(name, "model", 0))
+    return "-".join(common.base_words(name, "model", 0))[:MAX_IDENT].rstrip("-")
 
 
 def check_maven_id(flag: str, value: str) -> str:
@@ -155,7 +167,38 @@ def check_maven_id(flag: str, value: str) -> str:
 _NAMED = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
 
 
+# A class file holds a string constant in at most 65,535 bytes of modified UTF-8.
+MAX_CONSTANT_BYTES = 65535
+_PIECE = 16384  # UTF-16 units per piece of a longer string: at most 49,152 bytes
+
+
+def _utf8_len(s: str) -> int:
+    """The string's length in a class file: modified UTF-8 of its UTF-16 units."""
+    n = 0
+    for ch in s:
+        c = ord(ch)
+        n += 1 if 0 < c < 0x80 else 2 if c < 0x800 else 3 if c <= 0xFFFF else 6  # 6: a surrogate pair
+    return n
+
+
 def literal(s: str) -> str:
+    """A Java expression (ASCII only) that evaluates to ``s``: a string literal, or for a string
+    longer than a class file's constant (65,535 bytes), ``String.join`` of literal pieces (a
+    concatenation of literals would be folded back into one constant by javac)."""
+    if len(s) * 3 > MAX_CONSTANT_BYTES and _utf8_len(s) > MAX_CONSTANT_BYTES:
+        pieces = []
+        i = 0
+        while i < len(s):
+            j = min(i + _PIECE, len(s))
+            if j < len(s) and "\ud800" <= s[j - 1] <= "\udbff":  # keep a surrogate pair together
+                j -= 1
+            pieces.append(_literal(s[i:j]))
+            i = j
+        return 'String.join("", ' + ", ".join(pieces) + ")"
+    return _literal(s)
+
+
+def _literal(s: str) -> str:
     """A Java string literal (ASCII only) that evaluates to ``s``.
 
     Controls use named or octal escapes (a ``\\u000a`` would be decoded into a

@@ -30,6 +30,10 @@ final class Values {
     return TensorProto.parseFrom(Files.readAllBytes(p));
   }
 
+  static List<TensorProto> sequence(Path p) throws IOException {
+    return SequenceProto.parseFrom(Files.readAllBytes(p)).getTensorValuesList();
+  }
+
   static long[] shape(TensorProto t) {
     long[] s = new long[t.getDimsCount()];
     for (int i = 0; i < s.length; i++) {

@@ -20,6 +20,7 @@ import sdkgen.hostile.runtime.DoubleTensor;
 import sdkgen.hostile.runtime.FloatTensor;
 import sdkgen.hostile.runtime.IntTensor;
 import sdkgen.hostile.runtime.LongTensor;
+import sdkgen.hostile.runtime.ModelClosedException;
 import sdkgen.hostile.runtime.ModelInputException;
 import sdkgen.hostile.runtime.ModelRunException;
 import sdkgen.hostile.runtime.ModelSession;
@@ -48,147 +49,140 @@ public final class Hostile implements AutoCloseable {
   public static final String MODEL_SHA256 =
       "4aa5b6aa50a4f3119917301f6addc02cae75e0ce978cad5f5887ad0729aea8e2";
 
-  private static final Spec IN_CLASS =
-      Spec.tensor(
-          "class", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, new long[] {-1, 2}, "batch");
-  private static final Spec IN_A_B =
-      Spec.tensor("a-b", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64, new long[] {3});
-  private static final Spec IN_A_B2 =
-      Spec.tensor(
-          "a_b", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32, new long[] {-1, 2}, "batch");
-  private static final Spec IN_INPUT0 =
-      Spec.tensor("0", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE, new long[] {3});
-  private static final Spec IN_X =
-      Spec.tensor(
-          "*/x", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, new long[] {-1, 2}, "batch");
-  private static final Spec IN_Q_UOTE_BACK =
-      Spec.tensor(
-          "q\"uote\\back", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL, new long[] {3});
-  private static final Spec IN_NEW_LINE =
-      Spec.tensor(
-          "new\nline",
-          OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8,
-          new long[] {-1, 2},
-          "batch");
-  private static final Spec IN_UBER =
-      Spec.tensor(
-          "\u00fcber\u2028\u65e5\u672c",
-          OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8,
-          new long[] {3});
-  private static final Spec IN_INPUT8 =
-      Spec.tensor(
-          "\u65e5\u672c",
-          OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16,
-          new long[] {-1, 2},
-          "batch");
-  private static final Spec IN_FUNC =
-      Spec.tensor("func", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING, new long[] {3});
-  private static final Spec IN_SELF =
-      Spec.tensor(
-          "self", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, new long[] {-1, 2}, "batch");
-  private static final Spec IN_STRING =
-      Spec.tensor("String", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, new long[] {3});
-  private static final Spec IN_U002_AU002_F =
-      Spec.tensor(
-          "\\u002a\\u002f",
-          OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT,
-          new long[] {-1, 2},
-          "batch");
-  private static final Spec OUT_CLASS_OUT =
-      Spec.tensor(
-          "class_out",
-          OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT,
-          new long[] {-1, 2},
-          "batch");
-  private static final Spec OUT_OUT_AB =
-      Spec.tensor("out a-b", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64, new long[] {3});
-  private static final Spec OUT_OUT_AB2 =
-      Spec.tensor(
-          "out a_b",
-          OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32,
-          new long[] {-1, 2},
-          "batch");
-  private static final Spec OUT_OUTPUT0_OUT =
-      Spec.tensor("0_out", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE, new long[] {3});
-  private static final Spec OUT_OUT_X =
-      Spec.tensor(
-          "out */x",
-          OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT,
-          new long[] {-1, 2},
-          "batch");
-  private static final Spec OUT_OUT_QUOTE_BACK =
-      Spec.tensor(
-          "out q\"uote\\back", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL, new long[] {3});
-  private static final Spec OUT_NEW_LINE_OUT =
-      Spec.tensor(
-          "new\nline_out",
-          OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8,
-          new long[] {-1, 2},
-          "batch");
-  private static final Spec OUT_OUT_UBER =
-      Spec.tensor(
-          "out \u00fcber\u2028\u65e5\u672c",
-          OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8,
-          new long[] {3});
-  private static final Spec OUT_OUT =
-      Spec.tensor(
-          "out \u65e5\u672c",
-          OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16,
-          new long[] {-1, 2},
-          "batch");
-  private static final Spec OUT_FUNC_OUT =
-      Spec.tensor("func_out", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING, new long[] {3});
-  private static final Spec OUT_OUT_SELF =
-      Spec.tensor(
-          "out self",
-          OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT,
-          new long[] {-1, 2},
-          "batch");
-  private static final Spec OUT_OUT_STRING =
-      Spec.tensor("out String", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, new long[] {3});
-  private static final Spec OUT_U002_AU002_FOUT =
-      Spec.tensor(
-          "\\u002a\\u002f_out",
-          OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT,
-          new long[] {-1, 2},
-          "batch");
+  private static final Spec[] INPUTS = new Spec[13];
+  private static final Spec[] OUTPUTS = new Spec[13];
+  private static final String[] CONSTANTS = new String[0];
+
+  static {
+    inputs0();
+    outputs0();
+  }
+
   private static final Signature SIGNATURE =
-      new Signature(
-          "Hostile",
-          List.of(
-              IN_CLASS,
-              IN_A_B,
-              IN_A_B2,
-              IN_INPUT0,
-              IN_X,
-              IN_Q_UOTE_BACK,
-              IN_NEW_LINE,
-              IN_UBER,
-              IN_INPUT8,
-              IN_FUNC,
-              IN_SELF,
-              IN_STRING,
-              IN_U002_AU002_F),
-          List.of(
-              OUT_CLASS_OUT,
-              OUT_OUT_AB,
-              OUT_OUT_AB2,
-              OUT_OUTPUT0_OUT,
-              OUT_OUT_X,
-              OUT_OUT_QUOTE_BACK,
-              OUT_NEW_LINE_OUT,
-              OUT_OUT_UBER,
-              OUT_OUT,
-              OUT_FUNC_OUT,
-              OUT_OUT_SELF,
-              OUT_OUT_STRING,
-              OUT_U002_AU002_FOUT),
-          Set.of());
+      new Signature("Hostile", List.of(INPUTS), List.of(OUTPUTS), Set.of(CONSTANTS));
 
   private final ModelSession session;
 
   private Hostile(ModelSession session) {
     this.session = session;
+  }
+
+  private static void inputs0() {
+    INPUTS[0] =
+        Spec.tensor(
+            "class",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT,
+            new long[] {-1, 2},
+            "batch");
+    INPUTS[1] =
+        Spec.tensor("a-b", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64, new long[] {3});
+    INPUTS[2] =
+        Spec.tensor(
+            "a_b", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32, new long[] {-1, 2}, "batch");
+    INPUTS[3] =
+        Spec.tensor("0", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE, new long[] {3});
+    INPUTS[4] =
+        Spec.tensor(
+            "*/x", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, new long[] {-1, 2}, "batch");
+    INPUTS[5] =
+        Spec.tensor(
+            "q\"uote\\back", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL, new long[] {3});
+    INPUTS[6] =
+        Spec.tensor(
+            "new\nline",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8,
+            new long[] {-1, 2},
+            "batch");
+    INPUTS[7] =
+        Spec.tensor(
+            "\u00fcber\u2028\u65e5\u672c",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8,
+            new long[] {3});
+    INPUTS[8] =
+        Spec.tensor(
+            "\u65e5\u672c",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16,
+            new long[] {-1, 2},
+            "batch");
+    INPUTS[9] =
+        Spec.tensor("func", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING, new long[] {3});
+    INPUTS[10] =
+        Spec.tensor(
+            "self",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT,
+            new long[] {-1, 2},
+            "batch");
+    INPUTS[11] =
+        Spec.tensor("String", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, new long[] {3});
+    INPUTS[12] =
+        Spec.tensor(
+            "\\u002a\\u002f",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT,
+            new long[] {-1, 2},
+            "batch");
+  }
+
+  private static void outputs0() {
+    OUTPUTS[0] =
+        Spec.tensor(
+            "class_out",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT,
+            new long[] {-1, 2},
+            "batch");
+    OUTPUTS[1] =
+        Spec.tensor("out a-b", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64, new long[] {3});
+    OUTPUTS[2] =
+        Spec.tensor(
+            "out a_b",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32,
+            new long[] {-1, 2},
+            "batch");
+    OUTPUTS[3] =
+        Spec.tensor("0_out", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE, new long[] {3});
+    OUTPUTS[4] =
+        Spec.tensor(
+            "out */x",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT,
+            new long[] {-1, 2},
+            "batch");
+    OUTPUTS[5] =
+        Spec.tensor(
+            "out q\"uote\\back", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL, new long[] {3});
+    OUTPUTS[6] =
+        Spec.tensor(
+            "new\nline_out",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8,
+            new long[] {-1, 2},
+            "batch");
+    OUTPUTS[7] =
+        Spec.tensor(
+            "out \u00fcber\u2028\u65e5\u672c",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8,
+            new long[] {3});
+    OUTPUTS[8] =
+        Spec.tensor(
+            "out \u65e5\u672c",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16,
+            new long[] {-1, 2},
+            "batch");
+    OUTPUTS[9] =
+        Spec.tensor(
+            "func_out", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING, new long[] {3});
+    OUTPUTS[10] =
+        Spec.tensor(
+            "out self",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT,
+            new long[] {-1, 2},
+            "batch");
+    OUTPUTS[11] =
+        Spec.tensor(
+            "out String", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, new long[] {3});
+    OUTPUTS[12] =
+        Spec.tensor(
+            "\\u002a\\u002f_out",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT,
+            new long[] {-1, 2},
+            "batch");
   }
 
   /**
@@ -235,14 +229,15 @@ public final class Hostile implements AutoCloseable {
   /**
    * Runs the model.
    *
-   * <p>Inputs are checked first (presence, rank, fixed dims, symbolic dims across inputs, data
-   * length); every native tensor and result is closed before this returns. Thread-safe.
+   * <p>Inputs are checked first (presence, element type, rank, data length, fixed dims, symbolic
+   * dims across inputs, values); every native tensor and result is closed before this returns.
+   * Thread-safe.
    *
    * @param in the inputs
    * @return the outputs, copied into Java memory
    * @throws ModelInputException if an input fails a check (the instance stays usable)
    * @throws ModelRunException if ONNX Runtime fails
-   * @throws IllegalStateException if this instance is closed
+   * @throws ModelClosedException if this instance is closed
    */
   public Outputs run(Inputs in) {
     Objects.requireNonNull(in, "in");
@@ -266,7 +261,10 @@ public final class Hostile implements AutoCloseable {
         Convert.floatTensor(r.get(12)));
   }
 
-  /** Releases the native session. Idempotent; do not close while a {@code run} is in flight. */
+  /**
+   * Releases the native session once the runs in flight have finished; later runs throw {@link
+   * ModelClosedException}. Idempotent and thread-safe.
+   */
   @Override
   public void close() {
     session.close();
@@ -370,7 +368,7 @@ public final class Hostile implements AutoCloseable {
        * @return this builder
        */
       public Builder aB(long[] data) {
-        values[1] = TensorInput.of(data, IN_A_B.dims());
+        values[1] = TensorInput.of(data, INPUTS[1].dims());
         return this;
       }
 
@@ -458,7 +456,7 @@ public final class Hostile implements AutoCloseable {
        * @return this builder
        */
       public Builder input0(double[] data) {
-        values[3] = TensorInput.of(data, IN_INPUT0.dims());
+        values[3] = TensorInput.of(data, INPUTS[3].dims());
         return this;
       }
 
@@ -533,7 +531,7 @@ public final class Hostile implements AutoCloseable {
        * @return this builder
        */
       public Builder qUoteBack(boolean[] data) {
-        values[5] = TensorInput.of(data, IN_Q_UOTE_BACK.dims());
+        values[5] = TensorInput.of(data, INPUTS[5].dims());
         return this;
       }
 
@@ -622,7 +620,7 @@ public final class Hostile implements AutoCloseable {
        * @return this builder
        */
       public Builder uber(byte[] data) {
-        values[7] = TensorInput.of(data, IN_UBER.dims());
+        values[7] = TensorInput.of(data, INPUTS[7].dims());
         return this;
       }
 
@@ -697,7 +695,7 @@ public final class Hostile implements AutoCloseable {
        * @return this builder
        */
       public Builder func(String[] data) {
-        values[9] = TensorInput.of(data, IN_FUNC.dims());
+        values[9] = TensorInput.of(data, INPUTS[9].dims());
         return this;
       }
 
@@ -785,7 +783,7 @@ public final class Hostile implements AutoCloseable {
        * @return this builder
        */
       public Builder string(float[] data) {
-        values[11] = TensorInput.of(data, IN_STRING.dims());
+        values[11] = TensorInput.of(data, INPUTS[11].dims());
         return this;
       }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import sdkgen.hostile.runtime.ModelClosedException;
 import sdkgen.hostile.runtime.ModelInputException;
 import sdkgen.hostile.runtime.Options;
 import sdkgen.hostile.runtime.ThreadDefaults;
@@ -45,7 +46,7 @@ class HostileTest {
             assertThrows(ModelInputException.class, () -> m.run(Hostile.inputs().build()));
         assertEquals(ModelInputException.Kind.MISSING, e.kind());
         assertEquals("class", e.input());
-        assertEquals("null", e.actual());
+        assertEquals("nothing", e.actual());
       }
     }
   }
@@ -77,6 +78,8 @@ class HostileTest {
     Hostile m = open(Options.defaults());
     m.close();
     m.close();
-    assertThrows(IllegalStateException.class, () -> m.run(Hostile.inputs().build()));
+    ModelClosedException e =
+        assertThrows(ModelClosedException.class, () -> m.run(Hostile.inputs().build()));
+    assertEquals("model is closed", e.getMessage());
   }
 }

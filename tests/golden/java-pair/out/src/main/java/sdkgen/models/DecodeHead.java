@@ -12,6 +12,7 @@ import sdkgen.models.runtime.Convert;
 import sdkgen.models.runtime.Float16Tensor;
 import sdkgen.models.runtime.FloatTensor;
 import sdkgen.models.runtime.LongTensor;
+import sdkgen.models.runtime.ModelClosedException;
 import sdkgen.models.runtime.ModelInputException;
 import sdkgen.models.runtime.ModelRunException;
 import sdkgen.models.runtime.ModelSession;
@@ -39,45 +40,56 @@ public final class DecodeHead implements AutoCloseable {
   public static final String MODEL_SHA256 =
       "1713e6fdb4146f303ff5da201e7e93a9c0a15aff9df1bdf65ba45eb7202ab5c0";
 
-  private static final Spec IN_LOGITS =
-      Spec.tensor(
-          "logits",
-          OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT,
-          new long[] {-1, -1, 64},
-          "batch",
-          "sequence");
-  private static final Spec OUT_TOKEN_IDS =
-      Spec.tensor(
-          "token_ids",
-          OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64,
-          new long[] {-1, -1},
-          "batch",
-          "sequence");
-  private static final Spec OUT_SCORES =
-      Spec.tensor(
-          "scores",
-          OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16,
-          new long[] {-1, -1},
-          "batch",
-          "sequence");
-  private static final Spec OUT_TOKENS =
-      Spec.tensor(
-          "tokens",
-          OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING,
-          new long[] {-1, -1},
-          "batch",
-          "sequence");
+  private static final Spec[] INPUTS = new Spec[1];
+  private static final Spec[] OUTPUTS = new Spec[3];
+  private static final String[] CONSTANTS = new String[0];
+
+  static {
+    inputs0();
+    outputs0();
+  }
+
   private static final Signature SIGNATURE =
-      new Signature(
-          "DecodeHead",
-          List.of(IN_LOGITS),
-          List.of(OUT_TOKEN_IDS, OUT_SCORES, OUT_TOKENS),
-          Set.of());
+      new Signature("DecodeHead", List.of(INPUTS), List.of(OUTPUTS), Set.of(CONSTANTS));
 
   private final ModelSession session;
 
   private DecodeHead(ModelSession session) {
     this.session = session;
+  }
+
+  private static void inputs0() {
+    INPUTS[0] =
+        Spec.tensor(
+            "logits",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT,
+            new long[] {-1, -1, 64},
+            "batch",
+            "sequence");
+  }
+
+  private static void outputs0() {
+    OUTPUTS[0] =
+        Spec.tensor(
+            "token_ids",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64,
+            new long[] {-1, -1},
+            "batch",
+            "sequence");
+    OUTPUTS[1] =
+        Spec.tensor(
+            "scores",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16,
+            new long[] {-1, -1},
+            "batch",
+            "sequence");
+    OUTPUTS[2] =
+        Spec.tensor(
+            "tokens",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING,
+            new long[] {-1, -1},
+            "batch",
+            "sequence");
   }
 
   /**
@@ -124,14 +136,15 @@ public final class DecodeHead implements AutoCloseable {
   /**
    * Runs the model.
    *
-   * <p>Inputs are checked first (presence, rank, fixed dims, symbolic dims across inputs, data
-   * length); every native tensor and result is closed before this returns. Thread-safe.
+   * <p>Inputs are checked first (presence, element type, rank, data length, fixed dims, symbolic
+   * dims across inputs, values); every native tensor and result is closed before this returns.
+   * Thread-safe.
    *
    * @param in the inputs
    * @return the outputs, copied into Java memory
    * @throws ModelInputException if an input fails a check (the instance stays usable)
    * @throws ModelRunException if ONNX Runtime fails
-   * @throws IllegalStateException if this instance is closed
+   * @throws ModelClosedException if this instance is closed
    */
   public Outputs run(Inputs in) {
     Objects.requireNonNull(in, "in");
@@ -145,7 +158,10 @@ public final class DecodeHead implements AutoCloseable {
         Convert.stringTensor(r.get(2)));
   }
 
-  /** Releases the native session. Idempotent; do not close while a {@code run} is in flight. */
+  /**
+   * Releases the native session once the runs in flight have finished; later runs throw {@link
+   * ModelClosedException}. Idempotent and thread-safe.
+   */
   @Override
   public void close() {
     session.close();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import sdkgen.models.runtime.ModelClosedException;
 import sdkgen.models.runtime.ModelInputException;
 import sdkgen.models.runtime.Options;
 import sdkgen.models.runtime.ThreadDefaults;
@@ -45,7 +46,7 @@ class DecodeHeadTest {
             assertThrows(ModelInputException.class, () -> m.run(DecodeHead.inputs().build()));
         assertEquals(ModelInputException.Kind.MISSING, e.kind());
         assertEquals("logits", e.input());
-        assertEquals("null", e.actual());
+        assertEquals("nothing", e.actual());
       }
     }
   }
@@ -77,6 +78,8 @@ class DecodeHeadTest {
     DecodeHead m = open(Options.defaults());
     m.close();
     m.close();
-    assertThrows(IllegalStateException.class, () -> m.run(DecodeHead.inputs().build()));
+    ModelClosedException e =
+        assertThrows(ModelClosedException.class, () -> m.run(DecodeHead.inputs().build()));
+    assertEquals("model is closed", e.getMessage());
   }
 }

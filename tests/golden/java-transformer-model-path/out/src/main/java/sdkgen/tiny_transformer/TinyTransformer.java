@@ -12,6 +12,7 @@ import java.util.Set;
 import sdkgen.tiny_transformer.runtime.Convert;
 import sdkgen.tiny_transformer.runtime.FloatTensor;
 import sdkgen.tiny_transformer.runtime.LongTensor;
+import sdkgen.tiny_transformer.runtime.ModelClosedException;
 import sdkgen.tiny_transformer.runtime.ModelInputException;
 import sdkgen.tiny_transformer.runtime.ModelRunException;
 import sdkgen.tiny_transformer.runtime.ModelSession;
@@ -37,38 +38,49 @@ public final class TinyTransformer implements AutoCloseable {
   public static final String MODEL_SHA256 =
       "7d788103ef88622a4851dfe388dbe03061c4d301e54945e8bbca9dcc38e0b197";
 
-  private static final Spec IN_INPUT_IDS =
-      Spec.tensor(
-          "input_ids",
-          OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64,
-          new long[] {-1, -1},
-          "batch",
-          "sequence");
-  private static final Spec IN_ATTENTION_MASK =
-      Spec.tensor(
-          "attention_mask",
-          OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64,
-          new long[] {-1, -1},
-          "batch",
-          "sequence");
-  private static final Spec OUT_LOGITS =
-      Spec.tensor(
-          "logits",
-          OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT,
-          new long[] {-1, -1, 64},
-          "batch",
-          "sequence");
+  private static final Spec[] INPUTS = new Spec[2];
+  private static final Spec[] OUTPUTS = new Spec[1];
+  private static final String[] CONSTANTS = new String[0];
+
+  static {
+    inputs0();
+    outputs0();
+  }
+
   private static final Signature SIGNATURE =
-      new Signature(
-          "TinyTransformer",
-          List.of(IN_INPUT_IDS, IN_ATTENTION_MASK),
-          List.of(OUT_LOGITS),
-          Set.of());
+      new Signature("TinyTransformer", List.of(INPUTS), List.of(OUTPUTS), Set.of(CONSTANTS));
 
   private final ModelSession session;
 
   private TinyTransformer(ModelSession session) {
     this.session = session;
+  }
+
+  private static void inputs0() {
+    INPUTS[0] =
+        Spec.tensor(
+            "input_ids",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64,
+            new long[] {-1, -1},
+            "batch",
+            "sequence");
+    INPUTS[1] =
+        Spec.tensor(
+            "attention_mask",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64,
+            new long[] {-1, -1},
+            "batch",
+            "sequence");
+  }
+
+  private static void outputs0() {
+    OUTPUTS[0] =
+        Spec.tensor(
+            "logits",
+            OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT,
+            new long[] {-1, -1, 64},
+            "batch",
+            "sequence");
   }
 
   /**
@@ -116,14 +128,15 @@ public final class TinyTransformer implements AutoCloseable {
   /**
    * Runs the model.
    *
-   * <p>Inputs are checked first (presence, rank, fixed dims, symbolic dims across inputs, data
-   * length); every native tensor and result is closed before this returns. Thread-safe.
+   * <p>Inputs are checked first (presence, element type, rank, data length, fixed dims, symbolic
+   * dims across inputs, values); every native tensor and result is closed before this returns.
+   * Thread-safe.
    *
    * @param in the inputs
    * @return the outputs, copied into Java memory
    * @throws ModelInputException if an input fails a check (the instance stays usable)
    * @throws ModelRunException if ONNX Runtime fails
-   * @throws IllegalStateException if this instance is closed
+   * @throws ModelClosedException if this instance is closed
    */
   public Outputs run(Inputs in) {
     Objects.requireNonNull(in, "in");
@@ -134,7 +147,10 @@ public final class TinyTransformer implements AutoCloseable {
     return new Outputs(Convert.floatTensor(r.get(0)));
   }
 
-  /** Releases the native session. Idempotent; do not close while a {@code run} is in flight. */
+  /**
+   * Releases the native session once the runs in flight have finished; later runs throw {@link
+   * ModelClosedException}. Idempotent and thread-safe.
+   */
   @Override
   public void close() {
     session.close();

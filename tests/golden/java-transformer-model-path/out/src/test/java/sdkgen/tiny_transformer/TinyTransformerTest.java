@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import sdkgen.tiny_transformer.runtime.ModelClosedException;
 import sdkgen.tiny_transformer.runtime.ModelInputException;
 import sdkgen.tiny_transformer.runtime.Options;
 import sdkgen.tiny_transformer.runtime.ThreadDefaults;
@@ -50,7 +51,7 @@ class TinyTransformerTest {
             assertThrows(ModelInputException.class, () -> m.run(TinyTransformer.inputs().build()));
         assertEquals(ModelInputException.Kind.MISSING, e.kind());
         assertEquals("input_ids", e.input());
-        assertEquals("null", e.actual());
+        assertEquals("nothing", e.actual());
       }
     }
   }
@@ -82,6 +83,8 @@ class TinyTransformerTest {
     TinyTransformer m = open(Options.defaults());
     m.close();
     m.close();
-    assertThrows(IllegalStateException.class, () -> m.run(TinyTransformer.inputs().build()));
+    ModelClosedException e =
+        assertThrows(ModelClosedException.class, () -> m.run(TinyTransformer.inputs().build()));
+    assertEquals("model is closed", e.getMessage());
   }
 }
