@@ -7,6 +7,7 @@ import ai.onnxruntime.TensorInfo.OnnxTensorType;
 import com.example.team.iris.runtime.Convert;
 import com.example.team.iris.runtime.FloatTensor;
 import com.example.team.iris.runtime.LongTensor;
+import com.example.team.iris.runtime.ModelClosedException;
 import com.example.team.iris.runtime.ModelInputException;
 import com.example.team.iris.runtime.ModelRunException;
 import com.example.team.iris.runtime.ModelSession;
@@ -36,20 +37,34 @@ public final class Iris implements AutoCloseable {
   public static final String MODEL_SHA256 =
       "8224784c98d73412d9fd99abcd57a38568bd590980d0fbe5916464531c52e8fc";
 
-  private static final Spec IN_FLOAT_INPUT =
-      Spec.tensor(
-          "float_input", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, new long[] {3, 2});
-  private static final Spec OUT_LABEL =
-      Spec.tensor("label", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64, new long[] {3});
-  private static final Spec OUT_PROBABILITIES = Spec.sequence("probabilities");
+  private static final Spec[] INPUTS = new Spec[1];
+  private static final Spec[] OUTPUTS = new Spec[2];
+  private static final String[] CONSTANTS = new String[0];
+
+  static {
+    inputs0();
+    outputs0();
+  }
+
   private static final Signature SIGNATURE =
-      new Signature(
-          "Iris", List.of(IN_FLOAT_INPUT), List.of(OUT_LABEL, OUT_PROBABILITIES), Set.of());
+      new Signature("Iris", List.of(INPUTS), List.of(OUTPUTS), Set.of(CONSTANTS));
 
   private final ModelSession session;
 
   private Iris(ModelSession session) {
     this.session = session;
+  }
+
+  private static void inputs0() {
+    INPUTS[0] =
+        Spec.tensor(
+            "float_input", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, new long[] {3, 2});
+  }
+
+  private static void outputs0() {
+    OUTPUTS[0] =
+        Spec.tensor("label", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64, new long[] {3});
+    OUTPUTS[1] = Spec.sequence("probabilities");
   }
 
   /**
@@ -95,14 +110,15 @@ public final class Iris implements AutoCloseable {
   /**
    * Runs the model.
    *
-   * <p>Inputs are checked first (presence, rank, fixed dims, symbolic dims across inputs, data
-   * length); every native tensor and result is closed before this returns. Thread-safe.
+   * <p>Inputs are checked first (presence, element type, rank, data length, fixed dims, symbolic
+   * dims across inputs, values); every native tensor and result is closed before this returns.
+   * Thread-safe.
    *
    * @param in the inputs
    * @return the outputs, copied into Java memory
    * @throws ModelInputException if an input fails a check (the instance stays usable)
    * @throws ModelRunException if ONNX Runtime fails
-   * @throws IllegalStateException if this instance is closed
+   * @throws ModelClosedException if this instance is closed
    */
   public Outputs run(Inputs in) {
     Objects.requireNonNull(in, "in");
@@ -114,7 +130,10 @@ public final class Iris implements AutoCloseable {
         Convert.longTensor(r.get(0)), Convert.mapSequence(r.get(1), Long.class, Float.class));
   }
 
-  /** Releases the native session. Idempotent; do not close while a {@code run} is in flight. */
+  /**
+   * Releases the native session once the runs in flight have finished; later runs throw {@link
+   * ModelClosedException}. Idempotent and thread-safe.
+   */
   @Override
   public void close() {
     session.close();
@@ -176,7 +195,7 @@ public final class Iris implements AutoCloseable {
        * @return this builder
        */
       public Builder floatInput(float[] data) {
-        values[0] = TensorInput.of(data, IN_FLOAT_INPUT.dims());
+        values[0] = TensorInput.of(data, INPUTS[0].dims());
         return this;
       }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.example.team.iris.runtime.ModelClosedException;
 import com.example.team.iris.runtime.ModelInputException;
 import com.example.team.iris.runtime.Options;
 import com.example.team.iris.runtime.ThreadDefaults;
@@ -45,7 +46,7 @@ class IrisTest {
             assertThrows(ModelInputException.class, () -> m.run(Iris.inputs().build()));
         assertEquals(ModelInputException.Kind.MISSING, e.kind());
         assertEquals("float_input", e.input());
-        assertEquals("null", e.actual());
+        assertEquals("nothing", e.actual());
       }
     }
   }
@@ -77,6 +78,8 @@ class IrisTest {
     Iris m = open(Options.defaults());
     m.close();
     m.close();
-    assertThrows(IllegalStateException.class, () -> m.run(Iris.inputs().build()));
+    ModelClosedException e =
+        assertThrows(ModelClosedException.class, () -> m.run(Iris.inputs().build()));
+    assertEquals("model is closed", e.getMessage());
   }
 }

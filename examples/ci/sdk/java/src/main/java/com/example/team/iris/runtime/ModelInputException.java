@@ -37,13 +37,15 @@ public final class ModelInputException extends IllegalArgumentException {
     /** The model instance is closed. */
     CLOSED;
 
+    private final String wire = name().toLowerCase(Locale.ROOT);
+
     /**
-     * Returns the kind's name as the error contract spells it, e.g. {@code "rank"}.
+     * Returns the kind as the error contract (docs/errors.md) spells it, e.g. {@code "rank"}.
      *
      * @return the lower-case name
      */
-    public String label() {
-      return name().toLowerCase(Locale.ROOT);
+    public String wire() {
+      return wire;
     }
   }
 
@@ -53,7 +55,8 @@ public final class ModelInputException extends IllegalArgumentException {
   private final String actual;
 
   /**
-   * Creates the exception; the message is {@code input 'NAME': expected EXPECTED, got ACTUAL}.
+   * Creates the exception; the message is {@code input "NAME": KIND: expected EXPECTED, got ACTUAL}
+   * with the name quoted as a JSON string ({@link #quote}).
    *
    * @param kind which check failed
    * @param input the model's name for the input
@@ -61,11 +64,41 @@ public final class ModelInputException extends IllegalArgumentException {
    * @param actual what was given
    */
   public ModelInputException(Kind kind, String input, String expected, String actual) {
-    super("input '" + input + "': expected " + expected + ", got " + actual);
-    this.kind = Objects.requireNonNull(kind, "kind");
+    super(
+        "input "
+            + quote(input)
+            + ": "
+            + Objects.requireNonNull(kind, "kind").wire()
+            + ": expected "
+            + expected
+            + ", got "
+            + actual);
+    this.kind = kind;
     this.input = input;
     this.expected = expected;
     this.actual = actual;
+  }
+
+  /**
+   * Quotes a name as the error contract does: a JSON string with backslash and quote escaped, every
+   * character below U+0020 and U+2028/U+2029 as a lower-case hex escape, everything else as is.
+   *
+   * @param name the name
+   * @return the quoted name
+   */
+  public static String quote(String name) {
+    StringBuilder sb = new StringBuilder(name.length() + 2).append('"');
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c == '"' || c == '\\') {
+        sb.append('\\').append(c);
+      } else if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.append('"').toString();
   }
 
   /**
@@ -87,7 +120,7 @@ public final class ModelInputException extends IllegalArgumentException {
   }
 
   /**
-   * Returns what the model expects, e.g. {@code "rank 2 (shape [batch, 4])"}.
+   * Returns what the model expects, e.g. {@code "rank 2 [batch,4]"}.
    *
    * @return the expectation
    */
@@ -96,7 +129,7 @@ public final class ModelInputException extends IllegalArgumentException {
   }
 
   /**
-   * Returns what was given, e.g. {@code "rank 1 (shape [4])"}.
+   * Returns what was given, e.g. {@code "rank 1 [4]"}.
    *
    * @return the given value's description
    */

@@ -14,7 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * One loaded model: the ONNX Runtime session, its signature and its effective settings.
@@ -22,6 +22,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Every generated model class delegates to one instance: loading ({@link #openResource}, {@link
  * #openFile}), the checked run ({@link #run}) and {@link #close}. The run path uses only what was
  * computed at load (input specs, output names, the number of symbols).
+ *
+ * <p>Runs hold a read lock for their whole length and {@link #close} the write lock: close waits
+ * for the runs in flight, and runs after it throw {@link ModelClosedException}. Freeing the native
+ * session under a run would crash the JVM.
  */
 @javax.annotation.processing.Generated("sdkgen")
 public final class ModelSession implements AutoCloseable {
@@ -49,8 +53,10 @@ public final class ModelSession implements AutoCloseable {
   private final Spec[] inputs;
   private final Set<String> outputNames;
   private final int symbols;
-  private final int feedCapacity;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final int feedCount;
+  private final StampedLock lock = new StampedLock();
+  private volatile boolean closing; // set first by close: new runs stop taking the read lock
+  private boolean closed; // guarded by lock
 
   private ModelSession(
       OrtEnvironment env, OrtSession session, SessionConfig config, Signature signature) {
@@ -75,7 +81,11 @@ public final class ModelSession implements AutoCloseable {
       }
     }
     this.symbols = syms.size();
-    this.feedCapacity = Math.max(4, 2 * inputs.length);
+    int feeds = 0;
+    for (Spec s : inputs) {
+      feeds += s.feeds().length;
+    }
+    this.feedCount = feeds;
   }
 
   /**
@@ -157,7 +167,7 @@ public final class ModelSession implements AutoCloseable {
    * Checks the inputs, runs the model and reads the outputs.
    *
    * <p>Every input is checked before any native tensor is made; every tensor and the result are
-   * closed before this returns. Thread-safe.
+   * closed before this returns. Thread-safe; {@link #close} waits for it.
    *
    * @param <T> the outputs type
    * @param values the inputs in signature order (entries may be null: reported as missing)
@@ -165,23 +175,42 @@ public final class ModelSession implements AutoCloseable {
    * @return the outputs
    * @throws ModelInputException if an input fails a check (the instance stays usable)
    * @throws ModelRunException if ONNX Runtime fails
-   * @throws IllegalStateException if this instance is closed
+   * @throws ModelClosedException if this instance is closed
    */
   public <T> T run(TensorInput[] values, Reader<T> reader) {
-    if (closed.get()) {
-      throw new IllegalStateException(model + " is closed");
+    if (closing) {
+      // StampedLock lets readers barge while it is read-locked: without this, runs in a loop on
+      // other threads would keep close() waiting forever.
+      throw new ModelClosedException();
     }
+    long stamp = lock.readLock();
+    try {
+      if (closed) {
+        throw new ModelClosedException();
+      }
+      return checkedRun(values, reader);
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  private <T> T checkedRun(TensorInput[] values, Reader<T> reader) {
     Spec[] specs = inputs;
     Checks.Bindings bound = symbols == 0 ? Checks.Bindings.NONE : new Checks.Bindings(symbols);
     for (int i = 0; i < specs.length; i++) {
       Checks.input(specs[i], values[i], bound);
     }
-    OnnxTensor[] made = new OnnxTensor[specs.length];
-    Map<String, OnnxTensor> feed = new HashMap<>(feedCapacity);
+    OnnxTensor[] made = new OnnxTensor[feedCount];
+    Map<String, OnnxTensor> feed = new HashMap<>(Math.max(4, 2 * feedCount));
     try {
+      int at = 0;
       for (int i = 0; i < specs.length; i++) {
-        made[i] = values[i].create(env, specs[i]);
-        feed.put(specs[i].name(), made[i]);
+        int next = values[i].create(env, specs[i], made, at);
+        String[] names = specs[i].feeds();
+        for (int k = 0; at + k < next; k++) {
+          feed.put(names[k], made[at + k]);
+        }
+        at = next;
       }
       try (OrtSession.Result r = session.run(feed, outputNames)) {
         return reader.read(r);
@@ -197,15 +226,24 @@ public final class ModelSession implements AutoCloseable {
     }
   }
 
-  /** Releases the native session. Idempotent; do not close while a {@code run} is in flight. */
+  /**
+   * Releases the native session once the runs in flight have finished; later runs throw {@link
+   * ModelClosedException}. Idempotent and thread-safe.
+   */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      try {
-        session.close();
-      } catch (OrtException e) {
-        throw new ModelRunException("closing the session failed", e);
+    closing = true;
+    long stamp = lock.writeLock();
+    try {
+      if (closed) {
+        return;
       }
+      closed = true;
+      session.close();
+    } catch (OrtException e) {
+      throw new ModelRunException("closing the session failed", e);
+    } finally {
+      lock.unlockWrite(stamp);
     }
   }
 }

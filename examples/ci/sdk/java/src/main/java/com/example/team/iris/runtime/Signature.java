@@ -9,6 +9,7 @@ import ai.onnxruntime.SequenceInfo;
 import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.ValueInfo;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,12 +43,29 @@ public record Signature(
     List<String> problems = new ArrayList<>();
     Map<String, NodeInfo> ins = session.getInputInfo();
     Map<String, NodeInfo> outs = session.getOutputInfo();
+    Set<String> fed = new HashSet<>(constants);
     for (Spec s : inputs) {
-      value(problems, ins, "input", s);
+      fed.addAll(List.of(s.feeds()));
+      if (s.kind() == Spec.Kind.SEQUENCE && s.elem() != null) {
+        String[] f = s.feeds();
+        tensor(problems, ins, f[0], s.wireElem(), 1);
+        for (int k = 1; k < f.length; k++) {
+          tensor(
+              problems,
+              ins,
+              f[k],
+              TensorInfo.OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64,
+              1);
+        }
+      } else if (s.kind() == Spec.Kind.TENSOR) {
+        tensor(problems, ins, s.feeds()[0], s.wireElem(), s.rank());
+      } else {
+        value(problems, ins, "input", s);
+      }
     }
     for (String name : ins.keySet()) {
-      if (!constants.contains(name) && inputs.stream().noneMatch(s -> s.name().equals(name))) {
-        problems.add("unexpected input '" + name + "'");
+      if (!fed.contains(name)) {
+        problems.add("unexpected input " + ModelInputException.quote(name));
       }
     }
     for (Spec s : outputs) {
@@ -62,50 +80,59 @@ public record Signature(
     }
   }
 
+  /** An input tensor named {@code name}: its element type and (when {@code rank >= 0}) rank. */
+  private static void tensor(
+      List<String> problems,
+      Map<String, NodeInfo> actual,
+      String name,
+      TensorInfo.OnnxTensorType elem,
+      int rank) {
+    NodeInfo node = actual.get(name);
+    String q = "input " + ModelInputException.quote(name);
+    if (node == null) {
+      problems.add(q + " is missing");
+    } else if (!(node.getInfo() instanceof TensorInfo t)) {
+      problems.add(q + " is no longer a tensor: " + node.getInfo());
+    } else if (t.onnxType != elem) {
+      problems.add(q + " has element type " + t.onnxType + ", generated for " + elem);
+    } else if (rank >= 0 && t.getShape().length != rank) {
+      problems.add(q + " has rank " + t.getShape().length + ", generated for " + rank);
+    }
+  }
+
   private static void value(
       List<String> problems, Map<String, NodeInfo> actual, String what, Spec s) {
     String name = s.name();
     NodeInfo node = actual.get(name);
+    String q = ModelInputException.quote(name);
     if (node == null) {
-      problems.add(what + " '" + name + "' is missing");
+      problems.add(what + " " + q + " is missing");
       return;
     }
     ValueInfo info = node.getInfo();
     switch (s.kind()) {
       case TENSOR:
         if (!(info instanceof TensorInfo t)) {
-          problems.add(what + " '" + name + "' is no longer a tensor: " + info);
+          problems.add(what + " " + q + " is no longer a tensor: " + info);
           return;
         }
         if (t.onnxType != s.elem()) {
           problems.add(
-              what
-                  + " '"
-                  + name
-                  + "' has element type "
-                  + t.onnxType
-                  + ", generated for "
-                  + s.elem());
+              what + " " + q + " has element type " + t.onnxType + ", generated for " + s.elem());
         }
         if (s.rank() >= 0 && t.getShape().length != s.rank()) {
           problems.add(
-              what
-                  + " '"
-                  + name
-                  + "' has rank "
-                  + t.getShape().length
-                  + ", generated for "
-                  + s.rank());
+              what + " " + q + " has rank " + t.getShape().length + ", generated for " + s.rank());
         }
         break;
       case SEQUENCE:
         if (!(info instanceof SequenceInfo)) {
-          problems.add(what + " '" + name + "' is no longer a sequence: " + info);
+          problems.add(what + " " + q + " is no longer a sequence: " + info);
         }
         break;
       case MAP:
         if (!(info instanceof MapInfo)) {
-          problems.add(what + " '" + name + "' is no longer a map: " + info);
+          problems.add(what + " " + q + " is no longer a map: " + info);
         }
         break;
     }

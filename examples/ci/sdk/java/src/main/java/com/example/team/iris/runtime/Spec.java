@@ -13,19 +13,31 @@ import java.util.Objects;
  * <p>Generated model classes hold one constant per value; the input checks ({@link Checks}) and the
  * signature check at load ({@link Signature}) read them, so nothing is computed per call.
  *
+ * <p>An input travels to ONNX Runtime as the tensors named by {@code feeds}: one tensor of the same
+ * name, unless sdkgen adapted the embedded model. An unsigned 16/32/64-bit input then travels as a
+ * signed tensor of the same width and bits (the adapted model casts it back), and a sequence input
+ * as four tensors (the elements' data end to end, their element counts, ranks and dims) that the
+ * adapted model rebuilds the sequence from.
+ *
  * @param name the model's (wire) name
  * @param kind tensor, sequence or map
- * @param elem the tensor element type; null for sequences and maps
- * @param dims each dimension's fixed size or -1; null when the rank is unknown
+ * @param elem the tensor element type (a sequence's: its tensors'); null for maps and unchecked
+ *     sequences
+ * @param dims each dimension's fixed size or -1 (a sequence's: its tensors'); null when the rank is
+ *     unknown
  * @param syms each dimension's symbolic name or null; null when the rank is unknown
+ * @param feeds the names of the ONNX Runtime inputs this value travels as
  */
 @javax.annotation.processing.Generated("sdkgen")
-public record Spec(String name, Kind kind, OnnxTensorType elem, long[] dims, String[] syms) {
+public record Spec(
+    String name, Kind kind, OnnxTensorType elem, long[] dims, String[] syms, String[] feeds) {
+  private static final int ELEM_PREFIX = "ONNX_TENSOR_ELEMENT_DATA_TYPE_".length();
+
   /** What kind of value a spec describes. */
   public enum Kind {
     /** A dense tensor. */
     TENSOR,
-    /** A sequence (outputs only). */
+    /** A sequence of tensors. */
     SEQUENCE,
     /** A map (outputs only). */
     MAP
@@ -35,14 +47,27 @@ public record Spec(String name, Kind kind, OnnxTensorType elem, long[] dims, Str
   public Spec {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(feeds, "feeds");
     if ((dims == null) != (syms == null) || (dims != null && dims.length != syms.length)) {
       throw new IllegalArgumentException("dims and syms must have the same length");
     }
     if (kind == Kind.TENSOR && elem == null) {
       throw new IllegalArgumentException("a tensor spec needs an element type");
     }
+    int want = kind == Kind.SEQUENCE && elem != null ? 4 : 1;
+    if (feeds.length != want) {
+      throw new IllegalArgumentException(name + " travels as " + want + " tensor(s)");
+    }
     dims = dims == null ? null : dims.clone();
     syms = syms == null ? null : syms.clone();
+    feeds = feeds.clone();
+  }
+
+  private static String[] padded(String[] syms, long[] dims) {
+    if (syms.length > dims.length) {
+      throw new IllegalArgumentException("more symbols than dimensions");
+    }
+    return Arrays.copyOf(syms, dims.length);
   }
 
   /**
@@ -56,10 +81,7 @@ public record Spec(String name, Kind kind, OnnxTensorType elem, long[] dims, Str
    * @return the spec
    */
   public static Spec tensor(String name, OnnxTensorType elem, long[] dims, String... syms) {
-    if (syms.length > dims.length) {
-      throw new IllegalArgumentException("more symbols than dimensions");
-    }
-    return new Spec(name, Kind.TENSOR, elem, dims, Arrays.copyOf(syms, dims.length));
+    return new Spec(name, Kind.TENSOR, elem, dims, padded(syms, dims), new String[] {name});
   }
 
   /**
@@ -70,17 +92,46 @@ public record Spec(String name, Kind kind, OnnxTensorType elem, long[] dims, Str
    * @return the spec
    */
   public static Spec tensor(String name, OnnxTensorType elem) {
-    return new Spec(name, Kind.TENSOR, elem, null, null);
+    return new Spec(name, Kind.TENSOR, elem, null, null, new String[] {name});
   }
 
   /**
-   * Returns a sequence spec.
+   * Returns a sequence spec whose contents are not checked (an output).
    *
    * @param name the model's name for the value
    * @return the spec
    */
   public static Spec sequence(String name) {
-    return new Spec(name, Kind.SEQUENCE, null, null, null);
+    return new Spec(name, Kind.SEQUENCE, null, null, null, new String[] {name});
+  }
+
+  /**
+   * Returns the spec of a sequence input of tensors of known rank, which travels as four tensors
+   * (data, element counts, ranks, dims) that the adapted embedded model rebuilds it from.
+   *
+   * @param name the model's name for the value
+   * @param feeds the adapted model's inputs: data, counts, ranks, dims
+   * @param elem the tensors' element type
+   * @param dims each dimension's fixed size, or -1
+   * @param syms the symbolic names of the leading dimensions (null where there is none)
+   * @return the spec
+   */
+  public static Spec sequence(
+      String name, String[] feeds, OnnxTensorType elem, long[] dims, String... syms) {
+    return new Spec(name, Kind.SEQUENCE, elem, dims, padded(syms, dims), feeds);
+  }
+
+  /**
+   * Returns the spec of a sequence input of tensors of unknown rank (see {@link #sequence(String,
+   * String[], OnnxTensorType, long[], String...)}).
+   *
+   * @param name the model's name for the value
+   * @param feeds the adapted model's inputs: data, counts, ranks, dims
+   * @param elem the tensors' element type
+   * @return the spec
+   */
+  public static Spec sequence(String name, String[] feeds, OnnxTensorType elem) {
+    return new Spec(name, Kind.SEQUENCE, elem, null, null, feeds);
   }
 
   /**
@@ -90,7 +141,37 @@ public record Spec(String name, Kind kind, OnnxTensorType elem, long[] dims, Str
    * @return the spec
    */
   public static Spec map(String name) {
-    return new Spec(name, Kind.MAP, null, null, null);
+    return new Spec(name, Kind.MAP, null, null, null, new String[] {name});
+  }
+
+  /**
+   * Returns the spec of an unsigned 16/32/64-bit tensor input of known rank that travels as the
+   * adapted model's input {@code feed}: the signed type of the same width, with the same bits.
+   *
+   * @param name the model's name for the value
+   * @param feed the adapted model's input name
+   * @param elem the (unsigned) element type
+   * @param dims each dimension's fixed size, or -1
+   * @param syms the symbolic names of the leading dimensions (null where there is none)
+   * @return the spec
+   */
+  public static Spec tensorVia(
+      String name, String feed, OnnxTensorType elem, long[] dims, String... syms) {
+    return new Spec(name, Kind.TENSOR, elem, dims, padded(syms, dims), new String[] {feed});
+  }
+
+  /**
+   * Returns the spec of an unsigned tensor input of unknown rank that travels as the adapted
+   * model's input {@code feed} (see {@link #tensorVia(String, String, OnnxTensorType, long[],
+   * String...)}).
+   *
+   * @param name the model's name for the value
+   * @param feed the adapted model's input name
+   * @param elem the (unsigned) element type
+   * @return the spec
+   */
+  public static Spec tensorVia(String name, String feed, OnnxTensorType elem) {
+    return new Spec(name, Kind.TENSOR, elem, null, null, new String[] {feed});
   }
 
   /**
@@ -103,9 +184,10 @@ public record Spec(String name, Kind kind, OnnxTensorType elem, long[] dims, Str
   }
 
   /**
-   * Returns the declared shape as messages show it, e.g. {@code [batch, 4]}, {@code [*]}.
+   * Returns the declared dims as messages show them, e.g. {@code [batch,4]}, {@code [*]} (unknown
+   * rank), {@code [?]} (an unknown dim).
    *
-   * @return the shape's text
+   * @return the dims' text
    */
   public String declared() {
     if (dims == null) {
@@ -113,7 +195,7 @@ public record Spec(String name, Kind kind, OnnxTensorType elem, long[] dims, Str
     }
     StringBuilder sb = new StringBuilder("[");
     for (int i = 0; i < dims.length; i++) {
-      sb.append(i == 0 ? "" : ", ");
+      sb.append(i == 0 ? "" : ",");
       if (dims[i] >= 0) {
         sb.append(dims[i]);
       } else {
@@ -124,36 +206,51 @@ public record Spec(String name, Kind kind, OnnxTensorType elem, long[] dims, Str
   }
 
   /**
-   * Returns the element type's ONNX name as messages show it, e.g. {@code float32}.
+   * Returns the declared type as {@code sdkgen inspect} prints it, e.g. {@code float[batch,4]},
+   * {@code seq(int64[*])}.
    *
-   * @return the element type's name
+   * @return the type's text
    */
-  public String elemName() {
-    if (elem == null) {
-      return kind.name().toLowerCase(Locale.ROOT);
+  public String type() {
+    if (kind == Kind.MAP || elem == null) {
+      return kind == Kind.MAP ? "map" : "seq";
     }
-    switch (elem) {
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT:
-        return "float32";
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE:
-        return "float64";
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16:
-        return "float16";
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16:
-        return "bfloat16";
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL:
-        return "bool";
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING:
-        return "string";
-      default:
-        // INT8 ... UINT64: the enum's suffix in lower case.
-        String n = elem.name();
-        return n.substring(n.lastIndexOf('_') + 1).toLowerCase(Locale.ROOT);
-    }
+    String t = elemName() + declared();
+    return kind == Kind.SEQUENCE ? "seq(" + t + ")" : t;
   }
 
-  /** The Java type ONNX Runtime builds this input's tensor from. */
+  /**
+   * Returns the element type's ONNX name as messages show it, e.g. {@code float}, {@code uint16}.
+   *
+   * @return the element type's name, or the value kind when there is none
+   */
+  public String elemName() {
+    return elem == null ? kind.name().toLowerCase(Locale.ROOT) : onnxName(elem);
+  }
+
+  static String onnxName(OnnxTensorType t) {
+    return t.name().substring(ELEM_PREFIX).toLowerCase(Locale.ROOT);
+  }
+
+  /** The Java type ONNX Runtime builds this input's tensor (or its sequence's data) from. */
   OnnxJavaType javaType() {
     return OnnxJavaType.mapFromOnnxTensorType(elem);
+  }
+
+  /**
+   * The element type of the tensor ONNX Runtime receives: unsigned 16/32/64-bit data travels as the
+   * signed type of the same width (ONNX Runtime's Java API cannot create unsigned tensors).
+   */
+  OnnxTensorType wireElem() {
+    switch (elem) {
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16:
+        return OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT32:
+        return OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64:
+        return OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64;
+      default:
+        return elem;
+    }
   }
 }
