@@ -75,3 +75,26 @@ def javac(classpath_: str, out: Path, sources: list[Path]) -> subprocess.Complet
          "-d", str(out), *map(str, sources)],
         capture_output=True, text=True, check=False,
     )
+
+
+def reactor_pom(work: Path, modules: list[str]) -> None:
+    """A Maven reactor POM over ``modules`` (directories under ``work``)."""
+    mods = "\n".join(f"    <module>{m}</module>" for m in modules)
+    (work / "pom.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<project xmlns="http://maven.apache.org/POM/4.0.0">\n'
+        "  <modelVersion>4.0.0</modelVersion>\n  <groupId>sdkgen.tests</groupId>\n  <artifactId>reactor</artifactId>\n"
+        f"  <version>1</version>\n  <packaging>pom</packaging>\n  <modules>\n{mods}\n  </modules>\n</project>\n")
+
+
+def run_maven(work: Path, threads: int = 1, timeout: float = 3000,
+              extra: list[str] | None = None) -> tuple[int, str, float]:
+    """``mvn verify`` over the reactor at ``work``; fails (not skips) when mvn is missing."""
+    import os
+    import time
+
+    cmd = [tool("mvn"), "-B", "-q", "-fae", "verify", f"-T{threads}", *(extra or [])]
+    if os.environ.get("SDKGEN_MVN_OFFLINE") == "1":
+        cmd.insert(1, "-o")
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, check=False, cwd=work, capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout + p.stderr, time.monotonic() - t0

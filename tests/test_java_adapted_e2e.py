@@ -15,7 +15,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper, save_model
 
 from generator import reader, writer
-from tests import java_e2e as E
+from tests import java_tools as E
 from tests.check_models import write_all
 from tests.sdk import emit_model
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator import reader
-from tests import java_e2e as E
+from tests import java_tools as E
 from tests import paths
 from tests.sdk import emit_model
 
