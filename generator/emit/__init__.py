@@ -99,7 +99,7 @@ def generate(lang: str, models: Sequence[ModelSource], opts: Options) -> Generat
     t = targets.get(lang)
     check_models(models)
     for m in models:
-        targets.require(lang, m.model, f"model {m.name!r}")
+        targets.require(lang, m.model, f"model {m.name!r}", embed=m.embed)
     result: Generated = t.emit_module().generate(list(models), opts)
     return result
 

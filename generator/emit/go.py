@@ -17,9 +17,10 @@ decided by ``generator.targets`` before this runs, so nothing here refuses a mod
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import posixpath
 
-from .. import ir, render, runtime_src, versions
+from .. import adapt_go, ir, render, runtime_src, versions
 from ..errors import UserError
 from ..naming import go as naming
 from . import Generated, ModelSource, Options
@@ -71,6 +72,7 @@ class ValueView:
     doc: tuple[str, ...]  # comment lines, printed after "//"
     put: str  # runtime function the put function calls, e.g. ortrt.PutTensor
     get: str  # runtime function the get function calls, e.g. ortrt.GetTensor[float32]
+    adapt: str = ""  # Go fields of the spec entry for an adapted value, e.g. ", Adapt: ..., Feed: ..."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,7 +84,9 @@ class ModelView:
     import_path: str
     dir: str  # its directory in the module, "" for the module root
     embed: bool
-    sha256: str
+    sha256: str  # of the embedded copy (adapted, if it is) or of the file
+    adapted: bool  # the embedded copy is an adapted one (generator.adapt_go)
+    pad_lit: str  # Go literal of ModelSpec.Pad, "" when none
     name_lit: str
     doc: tuple[str, ...]
     symbols: tuple[str, ...]  # Go literals
@@ -162,10 +166,18 @@ def _comment(text: str) -> tuple[str, ...]:
     return tuple(" " + ln if ln else "" for ln in naming.comment_lines(text))
 
 
-def _values(values: tuple[ir.Value, ...], fallback: str, symbols: tuple[str, ...]) -> tuple[ValueView, ...]:
+_ADAPT = {adapt_go.ADAPT_SCALAR: "ortrt.AdaptScalar"}
+
+
+def _values(values: tuple[ir.Value, ...], fallback: str, symbols: tuple[str, ...],
+            adapted: adapt_go.Adapted | None, direction: str) -> tuple[ValueView, ...]:
     out = []
     for v, field in zip(values, naming.fields([v.name for v in values], fallback)):
         c = _codec(v.type)
+        key = (direction, v.name)
+        adapt = ""
+        if adapted is not None and key in adapted.kinds:
+            adapt = f", Adapt: {_ADAPT[adapted.kinds[key]]}, Feed: {naming.literal(adapted.feeds[key])}"
         out.append(ValueView(
             name=v.name,
             field=field,
@@ -178,11 +190,13 @@ def _values(values: tuple[ir.Value, ...], fallback: str, symbols: tuple[str, ...
             doc=_comment(v.doc),
             put=f"ortrt.Put{c.family}",
             get=f"ortrt.Get{c.family}{c.type_args}",
+            adapt=adapt,
         ))
     return tuple(out)
 
 
-def _model(src: ModelSource, package: str, module: str, single: bool) -> ModelView:
+def _model(src: ModelSource, package: str, module: str, single: bool,
+           adapted: adapt_go.Adapted | None) -> ModelView:
     m = src.model
     symbols = ir.symbols(m)
     return ModelView(
@@ -191,17 +205,29 @@ def _model(src: ModelSource, package: str, module: str, single: bool) -> ModelVi
         import_path=module if single else f"{module}/{package}",
         dir="" if single else package,
         embed=src.embed,
-        sha256=m.sha256,
+        sha256=m.sha256 if adapted is None else hashlib.sha256(adapted.data).hexdigest(),
+        adapted=adapted is not None,
+        pad_lit=naming.literal(adapted.pad) if adapted is not None and adapted.pad else "",
         name_lit=naming.literal(src.name),
         doc=_comment(m.doc),
         symbols=tuple(naming.literal(s) for s in symbols),
         metadata=tuple((naming.literal(k), naming.literal(v)) for k, v in m.metadata),
-        inputs=_values(m.inputs, "input", symbols),
-        outputs=_values(m.outputs, "output", symbols),
+        inputs=_values(m.inputs, "input", symbols, adapted, "input"),
+        outputs=_values(m.outputs, "output", symbols, adapted, "output"),
     )
 
 
-def view(models: list[ModelSource], opts: Options) -> SdkView:
+def _adapted(src: ModelSource) -> adapt_go.Adapted | None:
+    """The adapted embedded copy the model needs (generator.adapt_go), if any. A --model-path
+    model that would need one was refused by the targets registry."""
+    if not src.embed:
+        assert not adapt_go.plan(src.model), "targets.require refuses adaptations with --model-path"
+        return None
+    return adapt_go.apply(src.model, src.data)
+
+
+def view(models: list[ModelSource], opts: Options,
+         adapted: list[adapt_go.Adapted | None] | None = None) -> SdkView:
     single = len(models) == 1
     if opts.package is not None and not single:
         raise UserError("--package names the package of a single model; with several models each "
@@ -220,12 +246,14 @@ def view(models: list[ModelSource], opts: Options) -> SdkView:
         ort_version=versions.ORT_VERSION,
         ort_go_version=v,
         go_sum=(f"github.com/yalue/onnxruntime_go {v} {h}", f"github.com/yalue/onnxruntime_go {v}/go.mod {mod}"),
-        models=tuple(_model(m, p, module, single) for m, p in zip(models, packages)),
+        models=tuple(_model(m, p, module, single, a)
+                     for m, p, a in zip(models, packages, adapted or [_adapted(m) for m in models])),
     )
 
 
 def generate(models: list[ModelSource], opts: Options) -> Generated:
-    sdk = view(models, opts)
+    adapted = [_adapted(m) for m in models]
+    sdk = view(models, opts, adapted)
     files: dict[str, bytes] = {}
 
     def put(path: str, template: str, **ctx: object) -> None:
@@ -236,10 +264,10 @@ def generate(models: list[ModelSource], opts: Options) -> Generated:
     put("README.md", "README.md.j2")
     runtime = {posixpath.join(RUNTIME_DIR, rel): data for rel, data in runtime_src.files("go").items()}
     files.update(runtime)
-    for m, src in zip(sdk.models, models):
+    for m, src, a in zip(sdk.models, models, adapted):
         put(m.path("model.go"), "model.go.j2", m=m)
         put(m.path("shared.go"), "shared.go.j2", m=m)
         put(m.path("model_test.go"), "model_test.go.j2", m=m)
         if m.embed:
-            files[m.path(m.model_file)] = src.data
+            files[m.path(m.model_file)] = src.data if a is None else a.data
     return Generated(files, sdk, frozenset(runtime))

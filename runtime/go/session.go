@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"reflect"
+	"regexp"
 	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
@@ -14,11 +14,13 @@ import (
 // Session is one model's ONNX Runtime session. It is safe for concurrent use:
 // Runs share it, Close waits for the Runs in progress.
 type Session struct {
-	spec      *ModelSpec
-	cfg       Config
-	closedErr error                                    // ErrClosed, named by the package
-	prealloc  []func(shape []int64) (ort.Value, error) // per output; nil: ONNX Runtime allocates it
-	calls     sync.Pool                                // *Call, reused across Runs
+	spec     *ModelSpec
+	cfg      Config
+	prealloc []func(shape []int64) (ort.Value, error) // per output; nil: ONNX Runtime allocates it
+	calls    sync.Pool                                // *Call, reused across Runs
+	inSlot   []int                                    // per input: its index among ONNX Runtime's inputs
+	nIn      int                                      // ONNX Runtime's inputs
+	pad      *ort.Scalar[bool]                        // fed to ModelSpec.Pad; shared by all Runs
 
 	mu   sync.RWMutex // Run holds it for reading, Close for writing
 	sess *ort.DynamicAdvancedSession
@@ -45,16 +47,13 @@ func NewSession(spec *ModelSpec, model []byte, opts []Option) (*Session, error) 
 	if cfg.LibraryPath, err = initEnvironment(st.libraryPath); err != nil {
 		return nil, fmt.Errorf("%s: %w", spec.Package, err)
 	}
-	data := model
-	if st.modelPath != "" {
-		if data, err = os.ReadFile(st.modelPath); err != nil {
-			return nil, fmt.Errorf("%s: reading the model: %w", spec.Package, err)
-		}
-		if err := checkSignature(spec, data); err != nil {
-			return nil, fmt.Errorf("%s: model file %q: %w", spec.Package, st.modelPath, err)
-		}
-	} else if len(data) == 0 {
+	if st.modelPath == "" && len(model) == 0 {
 		return nil, fmt.Errorf("%s: this SDK was generated without an embedded model: pass WithModelPath", spec.Package)
+	}
+	if st.modelPath != "" && spec.adapted() {
+		return nil, fmt.Errorf("%s: WithModelPath(%q): this SDK runs an adapted copy of its model (what onnxruntime_go "+
+			ortGoVersion+" cannot carry is rewritten: %s), so it cannot load a model file as it is; "+
+			"use the embedded model", spec.Package, st.modelPath, spec.adaptations())
 	}
 	so, err := ort.NewSessionOptions()
 	if err != nil {
@@ -64,16 +63,41 @@ func NewSession(spec *ModelSpec, model []byte, opts []Option) (*Session, error) 
 	if err := applyConfig(so, &cfg); err != nil {
 		return nil, fmt.Errorf("%s: session options: %w", spec.Package, err)
 	}
-	sess, err := ort.NewDynamicAdvancedSessionWithONNXData(data, names(spec.Inputs), names(spec.Outputs), so)
+	inNames, inSlot := feeds(spec.Inputs)
+	outNames, _ := feeds(spec.Outputs)
+	if spec.Pad != "" {
+		inNames = append(inNames, spec.Pad)
+	}
+	if len(inNames) == 0 { // onnxruntime_go's Run would index its first input
+		return nil, fmt.Errorf("%s: a model without inputs runs only as the adapted copy sdkgen embeds "+
+			"(ModelSpec.Pad): regenerate the SDK with an embedded model", spec.Package)
+	}
+	var sess *ort.DynamicAdvancedSession
+	if st.modelPath != "" {
+		// From the path, so that ONNX Runtime finds external data next to the file.
+		if err := checkSignature(spec, st.modelPath, so); err != nil {
+			return nil, fmt.Errorf("%s: model file %q: %w", spec.Package, st.modelPath, err)
+		}
+		sess, err = ort.NewDynamicAdvancedSession(st.modelPath, inNames, outNames, so)
+	} else {
+		sess, err = ort.NewDynamicAdvancedSessionWithONNXData(model, inNames, outNames, so)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: creating the ONNX Runtime session: %w", spec.Package, err)
 	}
 	s := &Session{
-		spec:      spec,
-		cfg:       cfg,
-		closedErr: fmt.Errorf("%s: %w", spec.Package, ErrClosed),
-		prealloc:  make([]func([]int64) (ort.Value, error), len(spec.Outputs)),
-		sess:      sess,
+		spec:     spec,
+		cfg:      cfg,
+		prealloc: make([]func([]int64) (ort.Value, error), len(spec.Outputs)),
+		sess:     sess,
+		inSlot:   inSlot,
+		nIn:      len(inNames),
+	}
+	if spec.Pad != "" {
+		if s.pad, err = ort.NewScalar(false); err != nil {
+			sess.Destroy()
+			return nil, fmt.Errorf("%s: %w", spec.Package, err)
+		}
 	}
 	for i := range spec.Outputs {
 		s.prealloc[i] = preallocator(&spec.Outputs[i])
@@ -121,6 +145,10 @@ func (s *Session) Close() error {
 	}
 	err := s.sess.Destroy()
 	s.sess = nil
+	if s.pad != nil {
+		s.pad.Destroy()
+		s.pad = nil
+	}
 	s.roMu.Lock()
 	for _, ro := range s.roFree {
 		ro.Destroy()
@@ -158,21 +186,23 @@ func Run[I, O any](ctx context.Context, s *Session, in I, put func(*Call, I), ge
 // Call is the state of one Run. Calls are reused: one must not be kept after
 // the put or get function it was passed to returns.
 type Call struct {
-	s    *Session
-	ctx  context.Context
-	err  error   // the first error; later Put and Get calls do nothing
-	syms []int64 // bound symbolic dims, -1 = unbound
-	ins  []ort.Value
-	outs []ort.Value
-	keep []ort.Value // values to destroy after the run (sequence elements, map parts)
+	s     *Session
+	ctx   context.Context
+	err   error   // the first error; later Put and Get calls do nothing
+	syms  []int64 // bound symbolic dims, -1 = unbound
+	symBy []int   // the input that bound each symbol
+	ins   []ort.Value
+	outs  []ort.Value
+	keep  []ort.Value // values to destroy after the run (sequence elements, map parts)
 }
 
 func (s *Session) newCall() *Call {
 	c := &Call{
-		s:    s,
-		syms: make([]int64, len(s.spec.Symbols)),
-		ins:  make([]ort.Value, len(s.spec.Inputs)),
-		outs: make([]ort.Value, len(s.spec.Outputs)),
+		s:     s,
+		syms:  make([]int64, len(s.spec.Symbols)),
+		symBy: make([]int, len(s.spec.Symbols)),
+		ins:   make([]ort.Value, s.nIn),
+		outs:  make([]ort.Value, len(s.spec.Outputs)),
 	}
 	for i := range c.syms {
 		c.syms[i] = -1
@@ -190,7 +220,7 @@ func (s *Session) begin(ctx context.Context) (*Call, error) {
 	s.mu.RLock()
 	if s.sess == nil {
 		s.mu.RUnlock()
-		return nil, s.closedErr
+		return nil, ErrClosed
 	}
 	c := s.calls.Get().(*Call)
 	c.ctx = ctx
@@ -199,6 +229,9 @@ func (s *Session) begin(ctx context.Context) (*Call, error) {
 
 // end destroys the call's values, resets it for the next Run and releases the session.
 func (c *Call) end() {
+	if c.s.pad != nil {
+		c.ins[c.s.nIn-1] = nil // shared, destroyed by Close
+	}
 	destroyAll(c.ins)
 	destroyAll(c.outs)
 	destroyAll(c.keep)
@@ -252,9 +285,37 @@ func (c *Call) run() {
 		}
 		c.outs[i] = v
 	}
+	if c.s.pad != nil {
+		c.ins[c.s.nIn-1] = c.s.pad
+	}
 	if err := c.session(); err != nil {
 		c.err = err
+		if oe := c.outputShapeError(err); oe != nil {
+			c.err = oe
+		}
 	}
+}
+
+// ortShapeMismatch is ONNX Runtime's error for a preallocated output of
+// another shape than the one computed (onnxruntime/core/framework/op_kernel.cc).
+var ortShapeMismatch = regexp.MustCompile(`The output OrtValue provided for output '(.*)' of node .* has shape \{([-0-9,]*)\} ` +
+	`but the computed output shape for this run is \{([-0-9,]*)\}`)
+
+// outputShapeError returns an *OutputError when err is ONNX Runtime refusing
+// an output the SDK allocated from its declared shape, else nil.
+func (c *Call) outputShapeError(err error) *OutputError {
+	m := ortShapeMismatch.FindStringSubmatch(err.Error())
+	if m == nil {
+		return nil
+	}
+	for i := range c.s.spec.Outputs {
+		o := &c.s.spec.Outputs[i]
+		if c.s.prealloc[i] != nil && o.feed() == m[1] {
+			return &OutputError{Package: c.s.spec.Package, Output: o.Name, Field: o.Field, Type: o.Type,
+				Expected: "[" + m[2] + "]", Actual: "[" + m[3] + "]"}
+		}
+	}
+	return nil
 }
 
 // outputShape resolves a declared output shape from fixed dims and bound symbols.
