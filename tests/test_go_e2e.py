@@ -92,6 +92,22 @@ def extra_models() -> dict[str, tuple[bytes, list[list[Any]]]]:
         [vi("x", TensorProto.FLOAT, [3, 5]), vi("t", TensorProto.STRING, ["k"])],
         [vi("s", TensorProto.FLOAT, []), vi("t2", TensorProto.STRING, ["k"])]),
         [[x, np.array(["a", "", "日本\n\"x\"", "z" * 300], dtype=object)]])
+    # Issue 10: no inputs at all (the node case test_constant; onnxruntime_go panicked), rank-0
+    # string and float16 inputs and a rank-0 float16 output (carried through an adapted embedded
+    # copy), empty float16 inputs and outputs.
+    out["no_inputs"] = (_model(
+        [helper.make_node("Constant", [], ["y"], value=helper.make_tensor("c", TensorProto.FLOAT, [3], [1, -2, 3]))],
+        [], [vi("y", TensorProto.FLOAT, [3])]), [[]])
+    out["scalar_string_f16"] = (_model(
+        [helper.make_node("Identity", ["s"], ["s2"]), helper.make_node("Neg", ["h"], ["h2"])],
+        [vi("s", TensorProto.STRING, []), vi("h", TensorProto.FLOAT16, [])],
+        [vi("s2", TensorProto.STRING, []), vi("h2", TensorProto.FLOAT16, [])]),
+        [[np.array("scalar ü", dtype=object), np.array(1.5, dtype=np.float16)]])
+    out["empty_f16"] = (_model(
+        [helper.make_node("Identity", ["h"], ["h2"]), helper.make_node("CastLike", ["x", "like"], ["c"])],
+        [vi("h", TensorProto.FLOAT16, ["n", 3]), vi("x", TensorProto.FLOAT, [2]), vi("like", TensorProto.FLOAT16, [0])],
+        [vi("h2", TensorProto.FLOAT16, ["n", 3]), vi("c", TensorProto.FLOAT16, [2])]),
+        [[np.zeros((0, 3), np.float16), np.array([0.5, 70000], np.float32), np.zeros(0, np.float16)]])
     return out
 
 
