@@ -12,10 +12,15 @@ graph's own inputs and outputs, so the model computes exactly what it did:
   float16, bfloat16, complex, float8) is taken as shape [1] under a new name and reshaped to
   the original scalar (``AdaptScalar``);
 * a rank-0 output of an element type onnxruntime_go cannot return as a scalar (float16,
-  bfloat16, complex, float8) is reshaped to [1] under a new name (``AdaptScalar``).
+  bfloat16, complex, float8) is reshaped to [1] under a new name (``AdaptScalar``);
+* a sequence-of-tensors input is taken under a new name with one more element in front, which
+  a SequenceErase drops (``AdaptSeq``): ONNX Runtime's C API cannot make an empty sequence, so
+  the runtime sends an empty one as just that element.
 
-A ``--model-path`` SDK loads the user's file as it is, so what needs one of these is refused there
-(``generator.targets``, the Go target's ``adapted`` rule).
+A ``--model-path`` SDK loads the user's file as it is, so what needs one of the first three is
+refused there (``generator.targets``, the Go target's ``adapted`` rule). The last one only adds
+empty sequences: without it (``--model-path``, or ``WithModelPath`` at run time) an empty
+sequence is a typed input error.
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ SCALAR_INPUT_ELEMS = frozenset({
 SCALAR_OUTPUT_ELEMS = SCALAR_INPUT_ELEMS - {ir.DType.STRING}
 
 ADAPT_SCALAR = "scalar"
+ADAPT_SEQ = "seq"
+# SequenceErase exists from opset 11 on.
+MIN_SEQ_OPSET = 11
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,9 +55,10 @@ class Plan:
     pad: bool = False
     inputs: tuple[tuple[str, str], ...] = ()  # (wire name, adaptation)
     outputs: tuple[tuple[str, str], ...] = ()
+    seq_inputs: tuple[str, ...] = ()  # AdaptSeq: only adds empty sequences, not needed otherwise
 
     def __bool__(self) -> bool:
-        return self.pad or bool(self.inputs) or bool(self.outputs)
+        return self.pad or bool(self.inputs) or bool(self.outputs) or bool(self.seq_inputs)
 
     def reasons(self) -> list[tuple[str, str]]:
         """(where, what) for each adaptation, for refusals and messages."""
@@ -102,10 +111,13 @@ def plan(model: ir.Model) -> Plan:
         elems = SCALAR_INPUT_ELEMS if direction == "input" else SCALAR_OUTPUT_ELEMS
         return _is_scalar(v.type, elems) and unadaptable(v, direction, model) is None
 
+    seqs = () if _opset(model) < MIN_SEQ_OPSET else tuple(
+        v.name for v in model.inputs if isinstance(v.type, ir.SequenceType) and isinstance(v.type.elem, ir.TensorType))
     return Plan(
         pad=not model.inputs,
         inputs=tuple((v.name, ADAPT_SCALAR) for v in model.inputs if scalar(v, "input")),
         outputs=tuple((v.name, ADAPT_SCALAR) for v in model.outputs if scalar(v, "output")),
+        seq_inputs=seqs,
     )
 
 
@@ -171,6 +183,16 @@ def apply(model: ir.Model, data: bytes) -> Adapted | None:
         set_shape(vi, [1])
         first += reshape(feed, name, [])
         feeds["input", name], kinds["input", name] = feed, kind
+    for name in p.seq_inputs:
+        vi = by_input[name]
+        feed = _fresh(name + "__sdkgen", taken)
+        vi.name = feed
+        vi.type.sequence_type.elem_type.tensor_type.ClearField("shape")  # the front element is empty
+        zero = _fresh("sdkgen_zero", taken)
+        first += [helper.make_node("Constant", [], [zero], name=_fresh("sdkgen_constant", taken),
+                                   value=helper.make_tensor(zero, onnx.TensorProto.INT64, [], [0])),
+                  helper.make_node("SequenceErase", [feed, zero], [name], name=_fresh("sdkgen_erase", taken))]
+        feeds["input", name], kinds["input", name] = feed, ADAPT_SEQ
     by_output = {vi.name: vi for vi in g.output}
     for name, kind in p.outputs:
         vi = by_output[name]

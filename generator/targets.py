@@ -229,13 +229,21 @@ def _go_extra(v: ir.Value, direction: Direction, model: ir.Model) -> str | None:
     """float16, bfloat16 and complex outputs need a shape fixed by the inputs (fixed dims or
     symbols bound by an input): onnxruntime_go copies one byte per element of ORT-allocated
     ones, so the SDK allocates them before the run. Rank-0 values carried through an adapted
-    model (below) need ai.onnx opset 5 or later (Reshape of every element type)."""
+    model (below) need ai.onnx opset 5 or later (Reshape of every element type). A sequence
+    output of scalars is refused: onnxruntime_go cannot read a scalar back from a sequence
+    (sequence inputs holding scalars are a typed input error for the same reason). Empty
+    sequence inputs need the adapted embedded model (opset 11 or later); with --model-path an
+    empty sequence is a typed input error."""
     from . import adapt_go
 
     why = adapt_go.unadaptable(v, direction, model)
     if why is not None:
         return why
     t = v.type
+    if (direction == "output" and isinstance(t, ir.SequenceType) and isinstance(t.elem, ir.TensorType)
+            and t.elem.shape == ()):
+        return (f"a sequence of scalars: onnxruntime_go {versions.ORT_GO_VERSION} cannot read a scalar back from "
+                "a sequence ONNX Runtime returns")
     if direction != "output" or not isinstance(t, ir.TensorType) or t.elem not in GO_RAW_WIDE:
         return None
     syms = set(ir.symbols(model))

@@ -130,3 +130,33 @@ def test_runtime_testdata_is_current() -> None:
     spec.loader.exec_module(mod)
     for name, data in mod.models().items():
         assert (REPO / "runtime" / "go" / "testdata" / name).read_bytes() == data, f"run {spec.origin}"
+
+
+def _seq_model(opset: int = 17) -> bytes:
+    seq = h.make_sequence_type_proto(h.make_tensor_type_proto(T.FLOAT, [2]))
+    return _bytes([h.make_node("SequenceLength", ["xs"], ["n"])], [h.make_value_info("xs", seq)],
+                  [h.make_tensor_value_info("n", T.INT64, [])], opset)
+
+
+def test_sequence_inputs_take_empty_sequences_when_embedded() -> None:
+    data = _seq_model()
+    m = reader.read_bytes(data)
+    p = adapt_go.plan(m)
+    assert p.seq_inputs == ("xs",) and not p.reasons()  # not needed: --model-path keeps it as it is
+    assert targets.refusals("go", m, embed=False) == []
+    a = adapt_go.apply(m, data)
+    assert a is not None and a.kinds == {("input", "xs"): "seq"}
+    front = np.zeros(0, np.float32)
+    assert _run(a.data, {"xs__sdkgen": [front]})[0] == 0
+    assert _run(a.data, {"xs__sdkgen": [front, np.ones(2, np.float32)]})[0] == 1
+    assert not adapt_go.plan(reader.read_bytes(_seq_model(10)))  # SequenceErase is opset 11
+    files = emit.emit("go", [emit.ModelSource(m, data, "seqs", embed=False)], emit.Options())
+    assert "Adapt" not in files["model.go"].decode()
+
+
+def test_sequence_outputs_of_scalars_are_refused() -> None:
+    seq = h.make_sequence_type_proto(h.make_tensor_type_proto(T.FLOAT, []))
+    data = _bytes([h.make_node("SplitToSequence", ["x"], ["ys"], keepdims=0)],
+                  [h.make_tensor_value_info("x", T.FLOAT, [3])], [h.make_value_info("ys", seq)])
+    (r,) = targets.refusals("go", reader.read_bytes(data))
+    assert r.where == "output 'ys'" and "cannot read a scalar back from a sequence" in r.reason

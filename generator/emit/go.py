@@ -166,7 +166,7 @@ def _comment(text: str) -> tuple[str, ...]:
     return tuple(" " + ln if ln else "" for ln in naming.comment_lines(text))
 
 
-_ADAPT = {adapt_go.ADAPT_SCALAR: "ortrt.AdaptScalar"}
+_ADAPT = {adapt_go.ADAPT_SCALAR: "ortrt.AdaptScalar", adapt_go.ADAPT_SEQ: "ortrt.AdaptSeq"}
 
 
 def _values(values: tuple[ir.Value, ...], fallback: str, symbols: tuple[str, ...],
@@ -221,7 +221,7 @@ def _adapted(src: ModelSource) -> adapt_go.Adapted | None:
     """The adapted embedded copy the model needs (generator.adapt_go), if any. A --model-path
     model that would need one was refused by the targets registry."""
     if not src.embed:
-        assert not adapt_go.plan(src.model), "targets.require refuses adaptations with --model-path"
+        assert not adapt_go.plan(src.model).reasons(), "targets.require refuses adaptations with --model-path"
         return None
     return adapt_go.apply(src.model, src.data)
 

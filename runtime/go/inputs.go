@@ -59,15 +59,15 @@ func PutStringMap[V ort.TensorData](c *Call, i int, m map[string]V) {
 // PutTensorSeq puts a sequence of tensors of a type onnxruntime_go has.
 func PutTensorSeq[T ort.TensorData](c *Call, i int, ts []Tensor[T]) {
 	if s := checked(c, i, ts, checkSeq(checkElem[T])); s != nil {
-		v, err := seqValue(c, s, ts, tensorValue[T])
+		v, err := seqValue(c, s, ts, tensorValue[T], Tensor[T]{Data: []T{}, Shape: []int64{0}})
 		c.setInput(i, s, v, err)
 	}
 }
 
 // PutRawSeq puts a sequence of tensors onnxruntime_go has no Go type for.
 func PutRawSeq[T any](c *Call, i int, ts []Tensor[T]) {
-	if s := checked(c, i, ts, checkSeq(checkRawElem[T])); s != nil {
-		v, err := seqValue(c, s, ts, rawValue[T])
+	if s := checked(c, i, ts, checkSeq(checkElem[T])); s != nil {
+		v, err := seqValue(c, s, ts, rawValue[T], Tensor[T]{Data: []T{}, Shape: []int64{0}})
 		c.setInput(i, s, v, err)
 	}
 }
@@ -75,7 +75,7 @@ func PutRawSeq[T any](c *Call, i int, ts []Tensor[T]) {
 // PutStringSeq puts a sequence of string tensors.
 func PutStringSeq(c *Call, i int, ts []Tensor[string]) {
 	if s := checked(c, i, ts, checkSeq(checkStringElem)); s != nil {
-		v, err := seqValue(c, s, ts, stringValue)
+		v, err := seqValue(c, s, ts, stringValue, Tensor[string]{Data: []string{}, Shape: []int64{0}})
 		c.setInput(i, s, v, err)
 	}
 }
@@ -83,7 +83,7 @@ func PutStringSeq(c *Call, i int, ts []Tensor[string]) {
 // PutMapSeq puts a sequence of maps with number keys.
 func PutMapSeq[K, V ort.TensorData](c *Call, i int, ms []map[K]V) {
 	if s := checked(c, i, ms, checkSeq(checkMapElem[K, V])); s != nil {
-		v, err := seqValue(c, s, ms, mapValue[K, V])
+		v, err := seqValue(c, s, ms, mapValue[K, V], nil)
 		c.setInput(i, s, v, err)
 	}
 }
@@ -91,7 +91,7 @@ func PutMapSeq[K, V ort.TensorData](c *Call, i int, ms []map[K]V) {
 // PutStringMapSeq puts a sequence of maps with string keys.
 func PutStringMapSeq[V ort.TensorData](c *Call, i int, ms []map[string]V) {
 	if s := checked(c, i, ms, checkSeq(checkStringMapElem[V])); s != nil {
-		v, err := seqValue(c, s, ms, stringMapValue[V])
+		v, err := seqValue(c, s, ms, stringMapValue[V], nil)
 		c.setInput(i, s, v, err)
 	}
 }
@@ -208,8 +208,11 @@ func checkTensor[T any](c *Call, i int, s *ValueSpec, t Tensor[T]) error {
 // as shape [1] (AdaptScalar). of says where it is in a sequence.
 func noScalar(s *ValueSpec, shape []int64, adapted bool, of string) error {
 	if len(shape) == 0 && !adapted {
-		return inputError(s, KindValue, "a tensor of rank 1 or more (onnxruntime_go "+ortGoVersion+
-			" cannot make a "+elemName(s.Elem)+" scalar)", "a scalar"+of)
+		why := "cannot make a " + elemName(s.Elem) + " scalar"
+		if of != "" {
+			why = "cannot put a scalar in a sequence"
+		}
+		return inputError(s, KindValue, "a tensor of rank 1 or more (onnxruntime_go "+ortGoVersion+" "+why+")", "a scalar"+of)
 	}
 	return nil
 }
@@ -272,7 +275,7 @@ func checkSeq[E any](elem func(s *ValueSpec, k int, e E) error) func(*Call, int,
 		if es == nil {
 			return missing(s)
 		}
-		if len(es) == 0 {
+		if len(es) == 0 && s.Adapt != AdaptSeq {
 			return inputError(s, KindValue, "a sequence of at least one element (onnxruntime_go "+ortGoVersion+
 				" cannot make an empty sequence)", "an empty sequence")
 		}
@@ -287,6 +290,9 @@ func checkSeq[E any](elem func(s *ValueSpec, k int, e E) error) func(*Call, int,
 
 func ofElem(k int) string { return " (sequence element " + itoa(k) + ")" }
 
+// checkElem checks a tensor of a sequence. A scalar cannot be one:
+// onnxruntime_go v1.27.0 reads the elements back from the sequence it makes,
+// and fails on (or, past the first, panics on) a scalar.
 func checkElem[T any](s *ValueSpec, k int, t Tensor[T]) error {
 	if t.Data == nil && t.Shape == nil {
 		return inputError(s, KindValue, "sequence elements that are not nil", "nil element "+itoa(k))
@@ -298,18 +304,11 @@ func checkElem[T any](s *ValueSpec, k int, t Tensor[T]) error {
 	if int64(len(t.Data)) != n {
 		return inputError(s, KindLength, i64toa(n)+" elements for shape "+shapeString(t.Shape), itoa(len(t.Data))+" elements"+ofElem(k))
 	}
-	return nil
-}
-
-func checkRawElem[T any](s *ValueSpec, k int, t Tensor[T]) error {
-	if err := checkElem(s, k, t); err != nil {
-		return err
-	}
 	return noScalar(s, t.Shape, false, ofElem(k))
 }
 
 func checkStringElem(s *ValueSpec, k int, t Tensor[string]) error {
-	if err := checkRawElem(s, k, t); err != nil {
+	if err := checkElem(s, k, t); err != nil {
 		return err
 	}
 	return noNUL(s, t.Data, ofElem(k))
@@ -407,14 +406,19 @@ func stringMapValue[V ort.TensorData](c *Call, s *ValueSpec, m map[string]V) (or
 	return wrap(ort.NewMap(kt, vt))
 }
 
-func seqValue[E any](c *Call, s *ValueSpec, es []E, elem func(*Call, *ValueSpec, E) (ort.Value, error)) (ort.Value, error) {
-	vals := make([]ort.Value, len(es))
+// seqValue makes a sequence of the elements es; for an AdaptSeq input the
+// element empty goes in front (the adapted model drops it).
+func seqValue[E any](c *Call, s *ValueSpec, es []E, elem func(*Call, *ValueSpec, E) (ort.Value, error), empty E) (ort.Value, error) {
+	vals := make([]ort.Value, 0, len(es)+1)
+	if s.Adapt == AdaptSeq {
+		es = append([]E{empty}, es...)
+	}
 	for i, e := range es {
 		v, err := elem(c, s, e)
 		if err != nil {
 			return nil, fmt.Errorf("element %d: %w", i, err)
 		}
-		vals[i] = v
+		vals = append(vals, v)
 		c.keep = append(c.keep, v) // the sequence may share their memory
 	}
 	return wrap(ort.NewSequence(vals))

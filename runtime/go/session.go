@@ -55,6 +55,9 @@ func NewSession(spec *ModelSpec, model []byte, opts []Option) (*Session, error) 
 			ortGoVersion+" cannot carry is rewritten: %s), so it cannot load a model file as it is; "+
 			"use the embedded model", spec.Package, st.modelPath, spec.adaptations())
 	}
+	if st.modelPath != "" {
+		spec = spec.asIs()
+	}
 	so, err := ort.NewSessionOptions()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", spec.Package, err)
@@ -337,7 +340,15 @@ func (c *Call) outputShape(s *ValueSpec) ([]int64, bool) {
 }
 
 // session runs ORT; cancelling ctx terminates the run and returns ctx.Err().
-func (c *Call) session() error {
+// A panic of onnxruntime_go while it converts the outputs (v1.27.0 panics on a
+// sequence holding a scalar past its first element) is returned as an error.
+func (c *Call) session() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: onnxruntime_go %s failed reading the outputs (%v); "+
+				"a sequence output holding scalars cannot be read", c.s.spec.Package, ortGoVersion, r)
+		}
+	}()
 	sess := c.s.sess
 	if c.ctx.Done() == nil { // cannot be cancelled
 		if err := sess.Run(c.ins, c.outs); err != nil {

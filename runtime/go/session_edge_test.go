@@ -209,3 +209,78 @@ func TestQuote(t *testing.T) {
 		t.Errorf("%s", e)
 	}
 }
+
+var seqsSpec = ModelSpec{
+	Package: "seqs",
+	Inputs: []ValueSpec{
+		{Name: "xs", Field: "Xs", Type: "seq(float[*])", Kind: ort.ONNXTypeSequence, Elem: ort.TensorElementDataTypeFloat, Adapt: AdaptSeq, Feed: "xs__sdkgen"},
+	},
+	Outputs: []ValueSpec{
+		{Name: "n", Field: "N", Type: "int64[]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeInt64, Dims: []Dim{}},
+		{Name: "ys", Field: "Ys", Type: "seq(float[*])", Kind: ort.ONNXTypeSequence, Elem: ort.TensorElementDataTypeFloat},
+	},
+}
+
+type seqsOut struct {
+	N  Tensor[int64]
+	Ys []Tensor[float32]
+}
+
+func putSeqs(c *Call, xs []Tensor[float32]) { PutTensorSeq(c, 0, xs) }
+
+func getSeqs(c *Call) seqsOut { return seqsOut{GetTensor[int64](c, 0), GetTensorSeq[float32](c, 1)} }
+
+// TestEmptySequence: an empty sequence input runs through the adapted model
+// (ONNX Runtime's C API cannot make one); with the model file as it is
+// (WithModelPath) it is a typed error.
+func TestEmptySequence(t *testing.T) {
+	s := newSession(t, &seqsSpec, "runtime/go/testdata/seqs_adapted.onnx")
+	ctx := context.Background()
+	for _, xs := range [][]Tensor[float32]{{}, {NewTensor([]float32{1, 2}, 2), NewTensor([]float32{}, 0), NewTensor([]float32{3}, 1, 1)}} {
+		out, err := Run(ctx, s, xs, putSeqs, getSeqs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.N.Data[0] != int64(len(xs)) || len(out.Ys) != len(xs) || fmt.Sprint(out.Ys) != fmt.Sprint(xs) {
+			t.Fatalf("%v -> %+v", xs, out)
+		}
+	}
+	if _, err := Run(ctx, s, nil, putSeqs, getSeqs); err == nil || err.Error() != `input "xs": missing: expected seq(float[*]), got nothing` {
+		t.Fatalf("a nil sequence: %v", err)
+	}
+	asIs, err := NewSession(&seqsSpec, nil, []Option{WithModelPath(filepath.Join("testdata", "seqs.onnx")), WithIntraOpThreads(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer asIs.Close()
+	if out, err := Run(ctx, asIs, []Tensor[float32]{NewTensor([]float32{1}, 1)}, putSeqs, getSeqs); err != nil || out.N.Data[0] != 1 {
+		t.Fatalf("the model file as it is: %v %v", out, err)
+	}
+	_, err = Run(ctx, asIs, []Tensor[float32]{}, putSeqs, getSeqs)
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Kind != KindValue || ie.Actual != "an empty sequence" {
+		t.Fatalf("an empty sequence for the model file as it is: %v", err)
+	}
+}
+
+// TestSequenceOfScalarsOutput: onnxruntime_go v1.27.0 panics reading a
+// sequence of scalars back; Run returns an error and the session stays usable.
+func TestSequenceOfScalarsOutput(t *testing.T) {
+	spec := ModelSpec{
+		Package: "seqofscalars",
+		Inputs: []ValueSpec{
+			{Name: "a", Field: "A", Type: "float[1]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeFloat, Dims: []Dim{Fixed(1)}},
+			{Name: "b", Field: "B", Type: "float[]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeFloat, Dims: []Dim{}},
+		},
+		Outputs: []ValueSpec{{Name: "ys", Field: "Ys", Type: "seq(float[*])", Kind: ort.ONNXTypeSequence, Elem: ort.TensorElementDataTypeFloat}},
+	}
+	s := newSession(t, &spec, "runtime/go/testdata/seq_of_scalars.onnx")
+	for range 2 {
+		_, err := Run(context.Background(), s, Scalar[float32](2),
+			func(c *Call, b Tensor[float32]) { PutTensor(c, 0, NewTensor([]float32{1}, 1)); PutTensor(c, 1, b) },
+			func(c *Call) []Tensor[float32] { return GetTensorSeq[float32](c, 0) })
+		if err == nil || !strings.Contains(err.Error(), "seqofscalars: onnxruntime_go v1.27.0 failed reading the outputs") {
+			t.Fatalf("got %v", err)
+		}
+	}
+}

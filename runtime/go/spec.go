@@ -37,6 +37,12 @@ const (
 	// float16...) or return (float16...) with rank 1 crosses as shape [1]; the
 	// adapted model reshapes it.
 	AdaptScalar
+	// AdaptSeq: a sequence input crosses with one empty tensor in front, which
+	// the adapted model drops (ONNX Runtime's C API cannot make an empty
+	// sequence). Only empty sequences need it: with a model file given by
+	// WithModelPath the input is taken as it is and an empty one is an
+	// *InputError.
+	AdaptSeq
 )
 
 // ValueSpec describes one input or output.
@@ -97,19 +103,32 @@ func (spec *ModelSpec) adaptations() string {
 	return strings.Join(out, "; ")
 }
 
-// adapted says whether the embedded model is an adapted copy of the user's.
+// adapted says whether the embedded model is an adapted copy of the user's
+// that the SDK cannot do without (AdaptSeq it can: see asIs).
 func (spec *ModelSpec) adapted() bool {
 	if spec.Pad != "" {
 		return true
 	}
 	for _, vs := range [][]ValueSpec{spec.Inputs, spec.Outputs} {
 		for i := range vs {
-			if vs[i].Adapt != AsIs || vs[i].Feed != "" {
+			if vs[i].Adapt != AsIs && vs[i].Adapt != AdaptSeq {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// asIs is the spec for the model file as it is: without the AdaptSeq inputs.
+func (spec *ModelSpec) asIs() *ModelSpec {
+	out := *spec
+	out.Inputs = append([]ValueSpec(nil), spec.Inputs...)
+	for i := range out.Inputs {
+		if out.Inputs[i].Adapt == AdaptSeq {
+			out.Inputs[i].Adapt, out.Inputs[i].Feed = AsIs, ""
+		}
+	}
+	return &out
 }
 
 // Dim is one declared dimension: Fixed(n), Symbol(i) or AnyDim.

@@ -55,6 +55,17 @@ def models() -> dict[str, bytes]:
         [h.make_node("Identity", ["s"], ["s_out"]), h.make_node("Neg", ["f"], ["f_out"])],
         [vi("s", T.STRING, []), vi("f", T.FLOAT16, [])],
         [vi("s_out", T.STRING, []), vi("f_out", T.FLOAT16, [])]))
+    # A sequence input, and the adapted copy that takes empty ones (with an element in front).
+    seq = h.make_sequence_type_proto(h.make_tensor_type_proto(T.FLOAT, None))
+    out["seqs.onnx"] = _model(
+        [h.make_node("SequenceLength", ["xs"], ["n"]), h.make_node("Identity", ["xs"], ["ys"])],
+        [h.make_value_info("xs", seq)], [vi("n", T.INT64, []), h.make_value_info("ys", seq)])
+    out["seqs_adapted.onnx"] = _adapted(out["seqs.onnx"])
+    # A sequence output whose elements turn out to be scalars: onnxruntime_go v1.27.0 panics
+    # reading one back past the first element.
+    out["seq_of_scalars.onnx"] = _model(
+        [h.make_node("SequenceConstruct", ["a", "b"], ["ys"])],
+        [vi("a", T.FLOAT, [1]), vi("b", T.FLOAT, [])], [h.make_value_info("ys", seq)])
     return out
 
 
