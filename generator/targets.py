@@ -222,7 +222,6 @@ _GO_ELEMS.update(
 # Element types onnxruntime_go holds as raw bytes, wider than one byte: it copies one byte per
 # element of ORT-allocated ones, so the SDK must allocate such outputs before the run.
 GO_RAW_WIDE = frozenset({ir.DType.FLOAT16, ir.DType.BFLOAT16, ir.DType.COMPLEX64, ir.DType.COMPLEX128})
-_GO_NO_OPTIONAL = f"onnxruntime_go {versions.ORT_GO_VERSION} has no optional values"
 
 
 def _go_extra(v: ir.Value, direction: Direction, model: ir.Model) -> str | None:
@@ -261,7 +260,10 @@ def _go_adapted(model: ir.Model) -> list[tuple[str, str]]:
     """A model without inputs (onnxruntime_go's Run needs one: the embedded copy gets an unused
     bool input); rank-0 string, float16, bfloat16, complex and float8 inputs and rank-0 float16,
     bfloat16, complex and float8 outputs (onnxruntime_go makes and returns these with rank >= 1
-    only: the embedded copy reshapes them to [1])."""
+    only: the embedded copy reshapes them to [1]); optional inputs and outputs of tensors or
+    sequences (onnxruntime_go has no optional values: the embedded copy carries the value and
+    whether it is present; inputs need ai.onnx opset 16, optional tensors other than rank >= 1
+    numbers, bools and strings are refused)."""
     from . import adapt_go
 
     return adapt_go.plan(model).reasons()
@@ -290,7 +292,7 @@ GO = Target(
         ),
         map_values=frozenset(_GO_NATIVE) - {ir.DType.STRING},
         map_value_scalar_only=True,
-        optional=_both(no(_GO_NO_OPTIONAL)),
+        optional=_both(via("a pointer (*T, nil when absent), through an adapted embedded model")),
         extra=_go_extra,
         adapted=_go_adapted,
     ),

@@ -160,3 +160,38 @@ def test_sequence_outputs_of_scalars_are_refused() -> None:
                   [h.make_tensor_value_info("x", T.FLOAT, [3])], [h.make_value_info("ys", seq)])
     (r,) = targets.refusals("go", reader.read_bytes(data))
     assert r.where == "output 'ys'" and "cannot read a scalar back from a sequence" in r.reason
+
+
+def _optional_model(opset: int) -> bytes:
+    opt = h.make_optional_type_proto(h.make_sequence_type_proto(h.make_tensor_type_proto(T.FLOAT, [2])))
+    return _bytes([h.make_node("Identity", ["x"], ["y"])], [h.make_value_info("x", opt)],
+                  [h.make_value_info("y", opt)], opset)
+
+
+def test_optionals_cross_as_a_value_and_a_bool() -> None:
+    data = _optional_model(16)
+    m = reader.read_bytes(data)
+    assert adapt_go.plan(m) == adapt_go.Plan(inputs=(("x", "optional"),), outputs=(("y", "optional"),))
+    a = adapt_go.apply(m, data)
+    assert a is not None and a.has == {("input", "x"): "x__sdkgen_has", ("output", "y"): "y__sdkgen_has"}
+    front = np.zeros(1, np.float32)  # the sequence's element in front, which the copy drops
+    seq = [np.array([1, 2], np.float32), np.array([3, 4], np.float32)]
+    for given in (seq, [], None):
+        want = _run(data, {"x": given})[0]
+        value, present = _run(a.data, {"x__sdkgen": [front, *(given or [])], "x__sdkgen_has": np.array(given is not None)})
+        assert bool(present) == (want is not None)
+        if want is not None:
+            assert [list(v) for v in value] == [list(v) for v in want]
+    files = emit.emit("go", [emit.ModelSource(m, data, "opt")], emit.Options())
+    src = files["model.go"].decode()
+    assert "\tX *[]Tensor[float32]\n" in src and "\tY *[]Tensor[float32]\n" in src
+    assert "ortrt.PutOptional(c, 0, in.X, ortrt.PutTensorSeq[float32])" in src
+    assert "out.Y = ortrt.GetOptional(c, 0, ortrt.GetTensorSeq[float32])" in src
+    assert 'Adapt: ortrt.AdaptOptional, Feed: "x__sdkgen", Has: "x__sdkgen_has"}' in src
+    assert [r.where for r in targets.refusals("go", m, embed=False)] == ["input 'x'", "output 'y'"]
+
+
+def test_optional_inputs_need_opset_16() -> None:
+    found = targets.refusals("go", reader.read_bytes(_optional_model(15)))
+    assert [r.where for r in found] == ["input 'x'"]  # the output is carried at opset 15 too
+    assert "If, which returns optionals from ai.onnx opset 16 on (the model imports 15)" in found[0].reason

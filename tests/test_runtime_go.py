@@ -63,7 +63,7 @@ def test_gofmt_vet_and_race_tests() -> None:
                  "TestEnvironmentOfAnotherPackage", "TestTwoModels", "TestInputErrors", "TestConcurrentRuns",
                  "TestCloseWaitsForRuns", "TestCancelStopsInference", "TestNoLeaks", "TestModelPath",
                  "TestZeroInputs", "TestEdgeValues", "TestEmptyFloat16", "TestAdaptedScalars", "TestQuote",
-                 "TestEmptySequence", "TestSequenceOfScalarsOutput"]:
+                 "TestEmptySequence", "TestSequenceOfScalarsOutput", "TestOptionals"]:
         assert f"--- PASS: {name} " in res.stdout, f"{name} did not pass:\n{res.stdout[-3000:]}"
     assert "--- SKIP" not in res.stdout, res.stdout[-3000:]
 

@@ -70,8 +70,8 @@ class ValueView:
     elem: str  # onnxruntime_go TensorElementDataType constant
     dims: str  # Go expression: nil or []ortrt.Dim{...}
     doc: tuple[str, ...]  # comment lines, printed after "//"
-    put: str  # runtime function the put function calls, e.g. ortrt.PutTensor
-    get: str  # runtime function the get function calls, e.g. ortrt.GetTensor[float32]
+    put: str  # the put function's statement, e.g. ortrt.PutTensor(c, 0, in.X)
+    get: str  # the get function's expression, e.g. ortrt.GetTensor[float32](c, 0)
     adapt: str = ""  # Go fields of the spec entry for an adapted value, e.g. ", Adapt: ..., Feed: ..."
 
 
@@ -93,6 +93,7 @@ class ModelView:
     metadata: tuple[tuple[str, str], ...]  # Go literals
     inputs: tuple[ValueView, ...]
     outputs: tuple[ValueView, ...]
+    required: ValueView | None  # the first input that is not optional (its zero value is missing)
     # Names the package declares for its API (the templates print these).
     model_type: str = "Model"
     new_func: str = "New"
@@ -130,7 +131,11 @@ class _Codec:
 
 
 def _codec(t: ir.ValueType) -> _Codec:
-    """How a value crosses the Go/ORT boundary (the targets registry allowed it)."""
+    """How a value crosses the Go/ORT boundary (the targets registry allowed it). An optional
+    value is a pointer to its element's type (see ``_put_get``)."""
+    if isinstance(t, ir.OptionalType):
+        inner = _codec(t.elem)
+        return _Codec("*" + inner.go_type, inner.family, inner.type_args, inner.elem)
     if isinstance(t, ir.TensorType):
         go, family = _ELEM[t.elem]
         return _Codec(f"Tensor[{go}]", family, "" if family == "String" else f"[{go}]", t.elem)
@@ -149,7 +154,24 @@ def _codec(t: ir.ValueType) -> _Codec:
 _KIND = {ir.TensorType: "ort.ONNXTypeTensor", ir.SequenceType: "ort.ONNXTypeSequence", ir.MapType: "ort.ONNXTypeMap"}
 
 
+def _inside(t: ir.ValueType) -> ir.ValueType:
+    """What the spec describes: an optional value's element (the runtime's AdaptOptional)."""
+    return t.elem if isinstance(t, ir.OptionalType) else t
+
+
+def _put_get(t: ir.ValueType, c: _Codec) -> tuple[str, str]:
+    """The runtime functions the put and get functions call for a value, e.g.
+    ("ortrt.PutTensor", "ortrt.GetTensor[float32]"); for an optional one, PutOptional and
+    GetOptional around the element's (instantiated) functions."""
+    put, get = f"ortrt.Put{c.family}", f"ortrt.Get{c.family}{c.type_args}"
+    if isinstance(t, ir.OptionalType):
+        elem_put = put + ("" if c.family in ("String", "StringSeq") else c.type_args)
+        return f"ortrt.PutOptional(c, {{i}}, in.{{field}}, {elem_put})", f"ortrt.GetOptional(c, {{i}}, {get})"
+    return f"{put}(c, {{i}}, in.{{field}})", f"{get}(c, {{i}})"
+
+
 def _dims(t: ir.ValueType, symbols: tuple[str, ...]) -> str:
+    t = _inside(t)
     if not isinstance(t, ir.TensorType) or t.shape is None:
         return "nil"
     parts = [
@@ -166,30 +188,35 @@ def _comment(text: str) -> tuple[str, ...]:
     return tuple(" " + ln if ln else "" for ln in naming.comment_lines(text))
 
 
-_ADAPT = {adapt_go.ADAPT_SCALAR: "ortrt.AdaptScalar", adapt_go.ADAPT_SEQ: "ortrt.AdaptSeq"}
+_ADAPT = {adapt_go.ADAPT_SCALAR: "ortrt.AdaptScalar", adapt_go.ADAPT_SEQ: "ortrt.AdaptSeq",
+          adapt_go.ADAPT_OPTIONAL: "ortrt.AdaptOptional"}
 
 
 def _values(values: tuple[ir.Value, ...], fallback: str, symbols: tuple[str, ...],
             adapted: adapt_go.Adapted | None, direction: str) -> tuple[ValueView, ...]:
-    out = []
+    out: list[ValueView] = []
     for v, field in zip(values, naming.fields([v.name for v in values], fallback)):
         c = _codec(v.type)
         key = (direction, v.name)
         adapt = ""
         if adapted is not None and key in adapted.kinds:
             adapt = f", Adapt: {_ADAPT[adapted.kinds[key]]}, Feed: {naming.literal(adapted.feeds[key])}"
+            if key in adapted.has:
+                adapt += f", Has: {naming.literal(adapted.has[key])}"
+        put, get = _put_get(v.type, c)
+        i = len(out)
         out.append(ValueView(
             name=v.name,
             field=field,
             go_type=c.go_type,
             name_lit=naming.literal(v.name),
             type_lit=naming.literal(ir.type_str(v.type)),
-            kind=_KIND[type(v.type)],
+            kind=_KIND[type(_inside(v.type))],
             elem=_ort_elem(c.elem),
             dims=_dims(v.type, symbols),
             doc=_comment(v.doc),
-            put=f"ortrt.Put{c.family}",
-            get=f"ortrt.Get{c.family}{c.type_args}",
+            put=put.format(i=i, field=field),
+            get=get.format(i=i, field=field),
             adapt=adapt,
         ))
     return tuple(out)
@@ -212,8 +239,9 @@ def _model(src: ModelSource, package: str, module: str, single: bool,
         doc=_comment(m.doc),
         symbols=tuple(naming.literal(s) for s in symbols),
         metadata=tuple((naming.literal(k), naming.literal(v)) for k, v in m.metadata),
-        inputs=_values(m.inputs, "input", symbols, adapted, "input"),
+        inputs=(ins := _values(m.inputs, "input", symbols, adapted, "input")),
         outputs=_values(m.outputs, "output", symbols, adapted, "output"),
+        required=next((view for view, v in zip(ins, m.inputs) if not isinstance(v.type, ir.OptionalType)), None),
     )
 
 

@@ -59,15 +59,15 @@ func PutStringMap[V ort.TensorData](c *Call, i int, m map[string]V) {
 // PutTensorSeq puts a sequence of tensors of a type onnxruntime_go has.
 func PutTensorSeq[T ort.TensorData](c *Call, i int, ts []Tensor[T]) {
 	if s := checked(c, i, ts, checkSeq(checkElem[T])); s != nil {
-		v, err := seqValue(c, s, ts, tensorValue[T], Tensor[T]{Data: []T{}, Shape: []int64{0}})
+		v, err := seqValue(c, s, ts, tensorValue[T])
 		c.setInput(i, s, v, err)
 	}
 }
 
 // PutRawSeq puts a sequence of tensors onnxruntime_go has no Go type for.
 func PutRawSeq[T any](c *Call, i int, ts []Tensor[T]) {
-	if s := checked(c, i, ts, checkSeq(checkElem[T])); s != nil {
-		v, err := seqValue(c, s, ts, rawValue[T], Tensor[T]{Data: []T{}, Shape: []int64{0}})
+	if s := checked(c, i, ts, checkSeq(checkRawElem[T])); s != nil {
+		v, err := seqValue(c, s, ts, rawValue[T])
 		c.setInput(i, s, v, err)
 	}
 }
@@ -75,7 +75,7 @@ func PutRawSeq[T any](c *Call, i int, ts []Tensor[T]) {
 // PutStringSeq puts a sequence of string tensors.
 func PutStringSeq(c *Call, i int, ts []Tensor[string]) {
 	if s := checked(c, i, ts, checkSeq(checkStringElem)); s != nil {
-		v, err := seqValue(c, s, ts, stringValue, Tensor[string]{Data: []string{}, Shape: []int64{0}})
+		v, err := seqValue(c, s, ts, stringValue)
 		c.setInput(i, s, v, err)
 	}
 }
@@ -83,7 +83,7 @@ func PutStringSeq(c *Call, i int, ts []Tensor[string]) {
 // PutMapSeq puts a sequence of maps with number keys.
 func PutMapSeq[K, V ort.TensorData](c *Call, i int, ms []map[K]V) {
 	if s := checked(c, i, ms, checkSeq(checkMapElem[K, V])); s != nil {
-		v, err := seqValue(c, s, ms, mapValue[K, V], nil)
+		v, err := seqValue(c, s, ms, mapValue[K, V])
 		c.setInput(i, s, v, err)
 	}
 }
@@ -91,9 +91,26 @@ func PutMapSeq[K, V ort.TensorData](c *Call, i int, ms []map[K]V) {
 // PutStringMapSeq puts a sequence of maps with string keys.
 func PutStringMapSeq[V ort.TensorData](c *Call, i int, ms []map[string]V) {
 	if s := checked(c, i, ms, checkSeq(checkStringMapElem[V])); s != nil {
-		v, err := seqValue(c, s, ms, stringMapValue[V], nil)
+		v, err := seqValue(c, s, ms, stringMapValue[V])
 		c.setInput(i, s, v, err)
 	}
+}
+
+// PutOptional puts an optional input: nil is an absent value, anything else
+// is put by put (e.g. PutTensor[float32]) and checked as such.
+func PutOptional[E any](c *Call, i int, p *E, put func(*Call, int, E)) {
+	if c.err != nil {
+		return
+	}
+	k := c.s.inSlot[i]
+	if p == nil {
+		c.ins[k], c.ins[k+1] = c.s.none[i], c.s.no
+		c.share = append(c.share, k, k+1)
+		return
+	}
+	put(c, i, *p)
+	c.ins[k+1] = c.s.yes
+	c.share = append(c.share, k+1)
 }
 
 // checked runs check on input i unless the call already failed; it returns
@@ -275,7 +292,7 @@ func checkSeq[E any](elem func(s *ValueSpec, k int, e E) error) func(*Call, int,
 		if es == nil {
 			return missing(s)
 		}
-		if len(es) == 0 && s.Adapt != AdaptSeq {
+		if len(es) == 0 && !s.seqFront() {
 			return inputError(s, KindValue, "a sequence of at least one element (onnxruntime_go "+ortGoVersion+
 				" cannot make an empty sequence)", "an empty sequence")
 		}
@@ -305,6 +322,19 @@ func checkElem[T any](s *ValueSpec, k int, t Tensor[T]) error {
 		return inputError(s, KindLength, i64toa(n)+" elements for shape "+shapeString(t.Shape), itoa(len(t.Data))+" elements"+ofElem(k))
 	}
 	return noScalar(s, t.Shape, false, ofElem(k))
+}
+
+// checkRawElem: onnxruntime_go v1.27.0 cannot read an empty float16 (...)
+// tensor back from a sequence either.
+func checkRawElem[T any](s *ValueSpec, k int, t Tensor[T]) error {
+	if err := checkElem(s, k, t); err != nil {
+		return err
+	}
+	if len(t.Data) == 0 {
+		return inputError(s, KindValue, "non-empty tensors (onnxruntime_go "+ortGoVersion+" cannot put an empty "+
+			elemName(s.Elem)+" tensor in a sequence)", "an empty tensor"+ofElem(k))
+	}
+	return nil
 }
 
 func checkStringElem(s *ValueSpec, k int, t Tensor[string]) error {
@@ -406,12 +436,35 @@ func stringMapValue[V ort.TensorData](c *Call, s *ValueSpec, m map[string]V) (or
 	return wrap(ort.NewMap(kt, vt))
 }
 
-// seqValue makes a sequence of the elements es; for an AdaptSeq input the
-// element empty goes in front (the adapted model drops it).
-func seqValue[E any](c *Call, s *ValueSpec, es []E, elem func(*Call, *ValueSpec, E) (ort.Value, error), empty E) (ort.Value, error) {
+// frontElem is the element a sequence of an adapted input has in front (the
+// adapted model drops it): one element of the type, read by nobody
+// (onnxruntime_go cannot read an empty non-number tensor back from a sequence).
+func frontElem(s *ValueSpec) (ort.Value, error) {
+	if s.Elem == ort.TensorElementDataTypeString {
+		st, err := ort.NewStringTensor(ort.Shape{1})
+		if err != nil {
+			return nil, err
+		}
+		if err := st.SetContents([]string{""}); err != nil {
+			st.Destroy()
+			return nil, err
+		}
+		return st, nil
+	}
+	return wrap(ort.NewCustomDataTensor(ort.Shape{1}, noData[:], s.Elem))
+}
+
+// seqValue makes a sequence of the elements es, after frontElem for an
+// adapted input (seqFront).
+func seqValue[E any](c *Call, s *ValueSpec, es []E, elem func(*Call, *ValueSpec, E) (ort.Value, error)) (ort.Value, error) {
 	vals := make([]ort.Value, 0, len(es)+1)
-	if s.Adapt == AdaptSeq {
-		es = append([]E{empty}, es...)
+	if s.seqFront() {
+		v, err := frontElem(s)
+		if err != nil {
+			return nil, err
+		}
+		vals = append(vals, v)
+		c.keep = append(c.keep, v)
 	}
 	for i, e := range es {
 		v, err := elem(c, s, e)

@@ -59,13 +59,34 @@ func get[E any](c *Call, i int, conv func(ort.Value) (E, error)) E {
 	if c.err != nil {
 		return e
 	}
-	e, err := conv(c.outs[i])
+	e, err := conv(c.outs[c.s.outSlot[i]])
 	if err != nil {
 		c.err = fmt.Errorf("%s: output %q: %w", c.s.spec.Package, c.s.spec.Outputs[i].Name, err)
 		var zero E
 		return zero
 	}
 	return e
+}
+
+// GetOptional gets an optional output: nil when it is absent, else what get
+// (e.g. GetTensor[float32]) gets.
+func GetOptional[E any](c *Call, i int, get func(*Call, int) E) *E {
+	if c.err != nil {
+		return nil
+	}
+	has, ok := c.outs[c.s.outSlot[i]+1].(*ort.Scalar[bool])
+	if !ok {
+		c.err = fmt.Errorf("%s: output %s: %w", c.s.spec.Package, quote(c.s.spec.Outputs[i].Name), typeError("a bool scalar", has))
+		return nil
+	}
+	if !has.GetData() {
+		return nil
+	}
+	e := get(c, i)
+	if c.err != nil {
+		return nil
+	}
+	return &e
 }
 
 func getSeq[E any](c *Call, i int, elem func(ort.Value) (E, error)) []E {

@@ -16,11 +16,15 @@ import (
 type Session struct {
 	spec     *ModelSpec
 	cfg      Config
-	prealloc []func(shape []int64) (ort.Value, error) // per output; nil: ONNX Runtime allocates it
+	prealloc []func(shape []int64) (ort.Value, error) // per ONNX Runtime output; nil: ONNX Runtime allocates it
+	preSpec  []*ValueSpec                             // per ONNX Runtime output: its shape's spec
 	calls    sync.Pool                                // *Call, reused across Runs
 	inSlot   []int                                    // per input: its index among ONNX Runtime's inputs
+	outSlot  []int                                    // per output: its index among ONNX Runtime's outputs
 	nIn      int                                      // ONNX Runtime's inputs
 	pad      *ort.Scalar[bool]                        // fed to ModelSpec.Pad; shared by all Runs
+	yes, no  *ort.Scalar[bool]                        // the bools of optional inputs; shared
+	none     []ort.Value                              // per input: what an absent optional one sends; shared
 
 	mu   sync.RWMutex // Run holds it for reading, Close for writing
 	sess *ort.DynamicAdvancedSession
@@ -67,7 +71,7 @@ func NewSession(spec *ModelSpec, model []byte, opts []Option) (*Session, error) 
 		return nil, fmt.Errorf("%s: session options: %w", spec.Package, err)
 	}
 	inNames, inSlot := feeds(spec.Inputs)
-	outNames, _ := feeds(spec.Outputs)
+	outNames, outSlot := feeds(spec.Outputs)
 	if spec.Pad != "" {
 		inNames = append(inNames, spec.Pad)
 	}
@@ -91,22 +95,76 @@ func NewSession(spec *ModelSpec, model []byte, opts []Option) (*Session, error) 
 	s := &Session{
 		spec:     spec,
 		cfg:      cfg,
-		prealloc: make([]func([]int64) (ort.Value, error), len(spec.Outputs)),
+		prealloc: make([]func([]int64) (ort.Value, error), len(outNames)),
+		preSpec:  make([]*ValueSpec, len(outNames)),
 		sess:     sess,
 		inSlot:   inSlot,
+		outSlot:  outSlot,
 		nIn:      len(inNames),
+		none:     make([]ort.Value, len(spec.Inputs)),
 	}
-	if spec.Pad != "" {
-		if s.pad, err = ort.NewScalar(false); err != nil {
-			sess.Destroy()
-			return nil, fmt.Errorf("%s: %w", spec.Package, err)
-		}
+	if err := s.sharedValues(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("%s: %w", spec.Package, err)
 	}
 	for i := range spec.Outputs {
-		s.prealloc[i] = preallocator(&spec.Outputs[i])
+		o := &spec.Outputs[i]
+		if o.Adapt == AdaptOptional { // ONNX Runtime allocates the value, the SDK its bool
+			s.prealloc[outSlot[i]+1], s.preSpec[outSlot[i]+1] = scalarOutput[bool], &presence
+			continue
+		}
+		s.prealloc[outSlot[i]], s.preSpec[outSlot[i]] = preallocator(o), o
 	}
 	s.calls.New = func() any { return s.newCall() }
 	return s, nil
+}
+
+// presence is the spec of an optional output's bool.
+var presence = ValueSpec{Name: "present", Type: "bool[]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeBool, Dims: []Dim{}}
+
+// sharedValues makes the values every Run may send as they are: the pad input,
+// the bools of optional inputs and what an absent one sends.
+func (s *Session) sharedValues() (err error) {
+	if s.spec.Pad != "" {
+		if s.pad, err = ort.NewScalar(false); err != nil {
+			return err
+		}
+	}
+	for i := range s.spec.Inputs {
+		in := &s.spec.Inputs[i]
+		if in.Adapt != AdaptOptional {
+			continue
+		}
+		if s.yes == nil {
+			if s.yes, err = ort.NewScalar(true); err != nil {
+				return err
+			}
+			if s.no, err = ort.NewScalar(false); err != nil {
+				return err
+			}
+		}
+		if s.none[i], err = noneValue(in); err != nil {
+			return fmt.Errorf("input %s: %w", quote(in.Name), err)
+		}
+	}
+	return nil
+}
+
+// noneValue is what an absent optional input sends: an empty tensor, or a
+// sequence of only the element the adapted model drops.
+func noneValue(s *ValueSpec) (ort.Value, error) {
+	if s.Kind == ort.ONNXTypeSequence {
+		front, err := frontElem(s)
+		if err != nil {
+			return nil, err
+		}
+		defer front.Destroy()
+		return wrap(ort.NewSequence([]ort.Value{front}))
+	}
+	if s.Elem == ort.TensorElementDataTypeString {
+		return wrap(ort.NewStringTensor(ort.Shape{0}))
+	}
+	return wrap(ort.NewCustomDataTensor(ort.Shape{0}, noData[:], s.Elem))
 }
 
 func applyConfig(so *ort.SessionOptions, c *Config) error {
@@ -146,12 +204,19 @@ func (s *Session) Close() error {
 	if s.sess == nil {
 		return nil
 	}
-	err := s.sess.Destroy()
-	s.sess = nil
-	if s.pad != nil {
-		s.pad.Destroy()
-		s.pad = nil
+	var err error
+	if s.sess != nil {
+		err = s.sess.Destroy()
 	}
+	s.sess = nil
+	for _, v := range []ort.Value{s.pad, s.yes, s.no} {
+		if v != nil && !reflect.ValueOf(v).IsNil() {
+			v.Destroy()
+		}
+	}
+	s.pad, s.yes, s.no = nil, nil, nil
+	destroyAll(s.none)
+	s.none = nil
 	s.roMu.Lock()
 	for _, ro := range s.roFree {
 		ro.Destroy()
@@ -197,6 +262,7 @@ type Call struct {
 	ins   []ort.Value
 	outs  []ort.Value
 	keep  []ort.Value // values to destroy after the run (sequence elements, map parts)
+	share []int       // slots of ins holding the session's shared values
 }
 
 func (s *Session) newCall() *Call {
@@ -205,7 +271,7 @@ func (s *Session) newCall() *Call {
 		syms:  make([]int64, len(s.spec.Symbols)),
 		symBy: make([]int, len(s.spec.Symbols)),
 		ins:   make([]ort.Value, s.nIn),
-		outs:  make([]ort.Value, len(s.spec.Outputs)),
+		outs:  make([]ort.Value, len(s.prealloc)),
 	}
 	for i := range c.syms {
 		c.syms[i] = -1
@@ -235,6 +301,10 @@ func (c *Call) end() {
 	if c.s.pad != nil {
 		c.ins[c.s.nIn-1] = nil // shared, destroyed by Close
 	}
+	for _, k := range c.share {
+		c.ins[k] = nil
+	}
+	c.share = c.share[:0]
 	destroyAll(c.ins)
 	destroyAll(c.outs)
 	destroyAll(c.keep)
@@ -274,7 +344,7 @@ func (c *Call) run() {
 		if alloc == nil {
 			continue
 		}
-		s := &c.s.spec.Outputs[i]
+		s := c.s.preSpec[i]
 		shape, ok := c.outputShape(s)
 		if !ok {
 			c.err = fmt.Errorf("%s: output %q: its shape %s is not known before the run, and "+
@@ -313,7 +383,7 @@ func (c *Call) outputShapeError(err error) *OutputError {
 	}
 	for i := range c.s.spec.Outputs {
 		o := &c.s.spec.Outputs[i]
-		if c.s.prealloc[i] != nil && o.feed() == m[1] {
+		if c.s.prealloc[c.s.outSlot[i]] != nil && o.feed() == m[1] {
 			return &OutputError{Package: c.s.spec.Package, Output: o.Name, Field: o.Field, Type: o.Type,
 				Expected: "[" + m[2] + "]", Actual: "[" + m[3] + "]"}
 		}

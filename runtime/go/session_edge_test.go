@@ -284,3 +284,75 @@ func TestSequenceOfScalarsOutput(t *testing.T) {
 		}
 	}
 }
+
+var optionalsSpec = ModelSpec{
+	Package: "optionals",
+	Inputs: []ValueSpec{
+		{Name: "x", Field: "X", Type: "optional(float[*])", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeFloat, Adapt: AdaptOptional, Feed: "x__sdkgen", Has: "x__sdkgen_has"},
+		{Name: "s", Field: "S", Type: "optional(seq(float[*]))", Kind: ort.ONNXTypeSequence, Elem: ort.TensorElementDataTypeFloat, Adapt: AdaptOptional, Feed: "s__sdkgen", Has: "s__sdkgen_has"},
+	},
+	Outputs: []ValueSpec{
+		{Name: "y", Field: "Y", Type: "optional(float[*])", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeFloat, Adapt: AdaptOptional, Feed: "y__sdkgen", Has: "y__sdkgen_has"},
+		{Name: "x_has", Field: "XHas", Type: "bool[]", Kind: ort.ONNXTypeTensor, Elem: ort.TensorElementDataTypeBool, Dims: []Dim{}},
+		{Name: "t", Field: "T", Type: "optional(seq(float[*]))", Kind: ort.ONNXTypeSequence, Elem: ort.TensorElementDataTypeFloat, Adapt: AdaptOptional, Feed: "t__sdkgen", Has: "t__sdkgen_has"},
+	},
+}
+
+type optIn struct {
+	X *Tensor[float32]
+	S *[]Tensor[float32]
+}
+
+type optOut struct {
+	Y    *Tensor[float32]
+	XHas Tensor[bool]
+	T    *[]Tensor[float32]
+}
+
+// TestOptionals: optional tensor and sequence inputs and outputs (pointers,
+// nil when absent) through the adapted model; an empty sequence is present.
+func TestOptionals(t *testing.T) {
+	s := newSession(t, &optionalsSpec, "runtime/go/testdata/optionals.onnx")
+	put := func(c *Call, in optIn) {
+		PutOptional(c, 0, in.X, PutTensor[float32])
+		PutOptional(c, 1, in.S, PutTensorSeq[float32])
+	}
+	get := func(c *Call) optOut {
+		return optOut{GetOptional(c, 0, GetTensor[float32]), GetTensor[bool](c, 1), GetOptional(c, 2, GetTensorSeq[float32])}
+	}
+	x := NewTensor([]float32{1, 2, 3}, 3)
+	seq := []Tensor[float32]{NewTensor([]float32{4}, 1), NewTensor([]float32{5, 6}, 2)}
+	empty := []Tensor[float32]{}
+	for _, tc := range []struct {
+		in   optIn
+		want string
+	}{
+		{optIn{&x, &seq}, "[1 2 3] [true] [{[4] [1]} {[5 6] [2]}]"},
+		{optIn{nil, nil}, "nil [false] nil"},
+		{optIn{&x, &empty}, "[1 2 3] [true] []"},
+		{optIn{nil, &seq}, "nil [false] [{[4] [1]} {[5 6] [2]}]"},
+	} {
+		for range 2 {
+			out, err := Run(context.Background(), s, tc.in, put, get)
+			if err != nil {
+				t.Fatal(err)
+			}
+			y, ts := "nil", "nil"
+			if out.Y != nil {
+				y = fmt.Sprint(out.Y.Data)
+			}
+			if out.T != nil {
+				ts = fmt.Sprint(*out.T)
+			}
+			if got := y + " " + fmt.Sprint(out.XHas.Data) + " " + ts; got != tc.want {
+				t.Errorf("got %s, want %s", got, tc.want)
+			}
+		}
+	}
+	bad := NewTensor([]float32{1}, 1, 1, 1, 1)
+	bad.Data = nil
+	if _, err := Run(context.Background(), s, optIn{&bad, nil}, put, get); err == nil ||
+		err.Error() != `input "x": length: expected 1 elements for shape [1,1,1,1], got 0 elements` {
+		t.Fatalf("a present value is checked: %v", err)
+	}
+}

@@ -43,6 +43,11 @@ const (
 	// WithModelPath the input is taken as it is and an empty one is an
 	// *InputError.
 	AdaptSeq
+	// AdaptOptional: an optional value (a pointer in Go, nil when absent)
+	// crosses as its value (Feed; of a sequence: with an element in front, as
+	// AdaptSeq) and a bool scalar saying whether it is present (Has). Kind,
+	// Elem and Dims describe the value inside.
+	AdaptOptional
 )
 
 // ValueSpec describes one input or output.
@@ -61,6 +66,12 @@ type ValueSpec struct {
 	// the graph name Feed ("" = Name).
 	Adapt Adapt
 	Feed  string
+	Has   string // AdaptOptional: the graph name of the bool saying the value is present
+}
+
+// seqFront says whether a sequence crosses with an element in front.
+func (s *ValueSpec) seqFront() bool {
+	return s.Adapt == AdaptSeq || (s.Adapt == AdaptOptional && s.Kind == ort.ONNXTypeSequence)
 }
 
 // feed is the value's name in the model ONNX Runtime runs.
@@ -95,8 +106,11 @@ func (spec *ModelSpec) adaptations() string {
 		specs []ValueSpec
 	}{{"input", spec.Inputs}, {"output", spec.Outputs}} {
 		for i := range v.specs {
-			if v.specs[i].Adapt == AdaptScalar {
+			switch v.specs[i].Adapt {
+			case AdaptScalar:
 				out = append(out, v.what+" "+quote(v.specs[i].Name)+" crosses as shape [1]")
+			case AdaptOptional:
+				out = append(out, "the optional "+v.what+" "+quote(v.specs[i].Name)+" crosses as a value and a bool")
 			}
 		}
 	}
@@ -156,12 +170,16 @@ func (s *ValueSpec) rank() int {
 }
 
 // feeds returns the graph names of the values, in the order ONNX Runtime is
-// given them, and the index of each value among them.
+// given them, and the index of each value among them (an optional value's
+// bool comes right after it).
 func feeds(specs []ValueSpec) (names []string, slot []int) {
 	slot = make([]int, len(specs))
 	for i := range specs {
 		slot[i] = len(names)
 		names = append(names, specs[i].feed())
+		if specs[i].Adapt == AdaptOptional {
+			names = append(names, specs[i].Has)
+		}
 	}
 	return names, slot
 }

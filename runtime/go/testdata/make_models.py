@@ -66,6 +66,14 @@ def models() -> dict[str, bytes]:
     out["seq_of_scalars.onnx"] = _model(
         [h.make_node("SequenceConstruct", ["a", "b"], ["ys"])],
         [vi("a", T.FLOAT, [1]), vi("b", T.FLOAT, [])], [h.make_value_info("ys", seq)])
+    # Optional tensor and sequence inputs and outputs: adapted into values and bools.
+    opt_t = h.make_optional_type_proto(h.make_tensor_type_proto(T.FLOAT, None))
+    opt_s = h.make_optional_type_proto(seq)
+    out["optionals.onnx"] = _adapted(_model(
+        [h.make_node("Identity", ["x"], ["y"]), h.make_node("OptionalHasElement", ["x"], ["x_has"]),
+         h.make_node("Identity", ["s"], ["t"])],
+        [h.make_value_info("x", opt_t), h.make_value_info("s", opt_s)],
+        [h.make_value_info("y", opt_t), vi("x_has", T.BOOL, []), h.make_value_info("t", opt_s)]))
     return out
 
 
