@@ -43,7 +43,7 @@ IMPORTS = frozenset({"context", "errors", "ort", "ortrt", "os", "testing"})
 EXPORTED = frozenset({
     "Model", "New", "Inputs", "Outputs", "ModelSHA256", "Metadata",
     # aliases of the runtime's shared types, constants and helpers
-    "Tensor", "NewTensor", "Scalar", "InputError", "ErrorKind", "ErrClosed", "Config", "Option",
+    "Tensor", "NewTensor", "Scalar", "InputError", "ErrorKind", "OutputError", "ErrClosed", "Config", "Option",
     "ThreadDefaults", "ExecutionMode", "OptimizationLevel", "Source",
     "KindMissing", "KindRank", "KindDim", "KindSymbol", "KindLength", "KindShape", "KindValue",
     "Sequential", "Parallel", "OptimizeDisable", "OptimizeBasic", "OptimizeExtended", "OptimizeAll",
