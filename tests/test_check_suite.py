@@ -49,8 +49,9 @@ def test_backend_data_and_real_models_in_all_languages(tmp_path: Path) -> None:
                  for line in (FAILURES / f"{lang}.tsv").read_text().splitlines()
                  if line.strip() and not line.startswith("#"))
     assert xfail == listed  # every listed case was run and failed as expected
-    # The Java and Go gaps of check_models.py are really exercised, and only the registry says why.
-    assert refused >= 6
+    # The Java and Go gaps of check_models.py are really exercised, and only the registry says why
+    # (Go carries optional values since issue 10: types_optional_output is listed for its runner).
+    assert refused >= 5
     assert len(re.findall(r"refused: ", r.stdout)) == refused
     assert r.stdout.rstrip().splitlines()[-1] == f"{3 * cases} passed, 0 failed"
     suites = {s.get("name"): s for s in ET.parse(junit).getroot().findall("testsuite")}
