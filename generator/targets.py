@@ -88,6 +88,10 @@ class Capabilities:
     # A target-specific rule the structure above cannot say (e.g. onnxruntime_go's float16
     # outputs need a shape known before the run): returns a reason, or None.
     extra: Callable[[ir.Value, Direction, ir.Model], str | None] | None = None
+    # What the target carries only through an adapted embedded model (e.g. generator/adapt_go.py):
+    # (where, what) for each value or model that needs it. A --model-path SDK loads the user's file
+    # as it is, so these are refused there.
+    adapted: Callable[[ir.Model], list[tuple[str, str]]] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -284,25 +288,51 @@ _GO_ELEMS.update(
 # Element types onnxruntime_go holds as raw bytes, wider than one byte: it copies one byte per
 # element of ORT-allocated ones, so the SDK must allocate such outputs before the run.
 GO_RAW_WIDE = frozenset({ir.DType.FLOAT16, ir.DType.BFLOAT16, ir.DType.COMPLEX64, ir.DType.COMPLEX128})
-_GO_NO_OPTIONAL = f"onnxruntime_go {versions.ORT_GO_VERSION} has no optional values"
 
 
 def _go_extra(v: ir.Value, direction: Direction, model: ir.Model) -> str | None:
     """float16, bfloat16 and complex outputs need a shape fixed by the inputs (fixed dims or
-    symbols bound by an input), and not rank 0: onnxruntime_go copies one byte per element of
-    ORT-allocated ones, so the SDK allocates them before the run."""
+    symbols bound by an input): onnxruntime_go copies one byte per element of ORT-allocated
+    ones, so the SDK allocates them before the run. Rank-0 values carried through an adapted
+    model (below) need ai.onnx opset 5 or later (Reshape of every element type). A sequence
+    output of scalars is refused: onnxruntime_go cannot read a scalar back from a sequence
+    (sequence inputs holding scalars are a typed input error for the same reason). Empty
+    sequence inputs need the adapted embedded model (opset 11 or later); with --model-path an
+    empty sequence is a typed input error."""
+    from . import adapt_go
+
+    why = adapt_go.unadaptable(v, direction, model)
+    if why is not None:
+        return why
     t = v.type
+    if (direction == "output" and isinstance(t, ir.SequenceType) and isinstance(t.elem, ir.TensorType)
+            and t.elem.shape == ()):
+        return (f"a sequence of scalars: onnxruntime_go {versions.ORT_GO_VERSION} cannot read a scalar back from "
+                "a sequence ONNX Runtime returns")
     if direction != "output" or not isinstance(t, ir.TensorType) or t.elem not in GO_RAW_WIDE:
         return None
     syms = set(ir.symbols(model))
     known = t.shape is not None and all(d.value is not None or d.symbol in syms for d in t.shape)
-    if not known or t.shape == ():
+    if not known:
         return (
             f"a {t.elem.name.lower()} output whose shape is not fixed by the inputs ({ir.type_str(t)}): "
             f"onnxruntime_go {versions.ORT_GO_VERSION} copies one byte per element of ORT-allocated "
             "ones, so the SDK must allocate it before the run"
         )
     return None
+
+
+def _go_adapted(model: ir.Model) -> list[tuple[str, str]]:
+    """A model without inputs (onnxruntime_go's Run needs one: the embedded copy gets an unused
+    bool input); rank-0 string, float16, bfloat16, complex and float8 inputs and rank-0 float16,
+    bfloat16, complex and float8 outputs (onnxruntime_go makes and returns these with rank >= 1
+    only: the embedded copy reshapes them to [1]); optional inputs and outputs of tensors or
+    sequences (onnxruntime_go has no optional values: the embedded copy carries the value and
+    whether it is present; inputs need ai.onnx opset 16, optional tensors other than rank >= 1
+    numbers, bools and strings are refused)."""
+    from . import adapt_go
+
+    return adapt_go.plan(model).reasons()
 
 
 GO = Target(
@@ -328,8 +358,9 @@ GO = Target(
         ),
         map_values=frozenset(_GO_NATIVE) - {ir.DType.STRING},
         map_value_scalar_only=True,
-        optional=_both(no(_GO_NO_OPTIONAL)),
+        optional=_both(via("a pointer (*T, nil when absent), through an adapted embedded model")),
         extra=_go_extra,
+        adapted=_go_adapted,
     ),
     options=frozenset({"package", "module"}),  # a Go module's version is its VCS tag
 )
@@ -455,14 +486,20 @@ def _type_refusal(t: ir.ValueType, d: Direction, caps: Capabilities, in_seq: boo
     return _type_refusal(t.elem, d, caps, embed=embed)
 
 
-def refusals(lang: str, model: ir.Model, embed: bool = True) -> list[Refusal]:
-    """Everything in ``model``'s signature that ``lang`` cannot carry, in signature order
-    (``embed`` False: a --model-path SDK, which cannot adapt the model)."""
+MODEL_PATH_REASON = ("carried only by adapting the embedded model, and a --model-path SDK loads the model "
+                     "file as it is (embed the model instead)")
+
+
+def refusals(lang: str, model: ir.Model, *, embed: bool = True) -> list[Refusal]:
+    """Everything in ``model``'s signature that ``lang`` cannot carry, in signature order; with
+    ``embed`` False (``--model-path``) also what it carries only through an adapted embedded model."""
     return _refusals(get(lang).caps, model, embed)
 
 
 def _refusals(caps: Capabilities, model: ir.Model, embed: bool = True) -> list[Refusal]:
     out: list[Refusal] = []
+    if not embed and caps.adapted is not None:
+        out += [Refusal(where, what, MODEL_PATH_REASON) for where, what in caps.adapted(model)]
     for d, values in (("input", model.inputs), ("output", model.outputs)):
         direction: Direction = "input" if d == "input" else "output"
         for v in values:
@@ -478,9 +515,9 @@ def _refusals(caps: Capabilities, model: ir.Model, embed: bool = True) -> list[R
     return out
 
 
-def require(lang: str, model: ir.Model, label: str = "this model", embed: bool = True) -> None:
+def require(lang: str, model: ir.Model, label: str = "this model", *, embed: bool = True) -> None:
     """Raise ``UnsupportedModel`` naming every value ``lang`` cannot carry, and why."""
-    found = refusals(lang, model, embed)
+    found = refusals(lang, model, embed=embed)
     if found:
         t = get(lang)
         head = f"the {t.title} SDK ({t.binding}) cannot carry {label}: "
@@ -555,6 +592,9 @@ def support_matrix(langs: Sequence[str] = LANGS) -> str:
         out += [f"| {a} | {b} | {x} |" for a, b, x in _rows(t.caps)]
         if t.caps.extra is not None and t.caps.extra.__doc__:
             out += ["", "Also: " + " ".join(inspect.cleandoc(t.caps.extra.__doc__).split())]
+        if t.caps.adapted is not None and t.caps.adapted.__doc__:
+            out += ["", "Through an adapted embedded model (so refused with `--model-path`): "
+                    + " ".join(inspect.cleandoc(t.caps.adapted.__doc__).split())]
     return "\n".join(out) + "\n"
 
 

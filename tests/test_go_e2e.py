@@ -92,6 +92,36 @@ def extra_models() -> dict[str, tuple[bytes, list[list[Any]]]]:
         [vi("x", TensorProto.FLOAT, [3, 5]), vi("t", TensorProto.STRING, ["k"])],
         [vi("s", TensorProto.FLOAT, []), vi("t2", TensorProto.STRING, ["k"])]),
         [[x, np.array(["a", "", "日本\n\"x\"", "z" * 300], dtype=object)]])
+    # Issue 10: no inputs at all (the node case test_constant; onnxruntime_go panicked), rank-0
+    # string and float16 inputs and a rank-0 float16 output (carried through an adapted embedded
+    # copy), empty float16 inputs and outputs.
+    out["no_inputs"] = (_model(
+        [helper.make_node("Constant", [], ["y"], value=helper.make_tensor("c", TensorProto.FLOAT, [3], [1, -2, 3]))],
+        [], [vi("y", TensorProto.FLOAT, [3])]), [[]])
+    out["scalar_string_f16"] = (_model(
+        [helper.make_node("Identity", ["s"], ["s2"]), helper.make_node("Neg", ["h"], ["h2"])],
+        [vi("s", TensorProto.STRING, []), vi("h", TensorProto.FLOAT16, [])],
+        [vi("s2", TensorProto.STRING, []), vi("h2", TensorProto.FLOAT16, [])]),
+        [[np.array("scalar ü", dtype=object), np.array(1.5, dtype=np.float16)]])
+    out["empty_f16"] = (_model(
+        [helper.make_node("Identity", ["h"], ["h2"]), helper.make_node("CastLike", ["x", "like"], ["c"])],
+        [vi("h", TensorProto.FLOAT16, ["n", 3]), vi("x", TensorProto.FLOAT, [2]), vi("like", TensorProto.FLOAT16, [0])],
+        [vi("h2", TensorProto.FLOAT16, ["n", 3]), vi("c", TensorProto.FLOAT16, [2])]),
+        [[np.zeros((0, 3), np.float16), np.array([0.5, 70000], np.float32), np.zeros(0, np.float16)]])
+    # Optional tensor and sequence inputs and outputs (pointers in Go; onnxruntime_go has no
+    # optional values), present, absent and an empty sequence; an empty sequence input.
+    opt_t = helper.make_optional_type_proto(helper.make_tensor_type_proto(TensorProto.FLOAT, ["n"]))
+    seq_t = helper.make_sequence_type_proto(helper.make_tensor_type_proto(TensorProto.INT64, None))
+    opt_s = helper.make_optional_type_proto(seq_t)
+    mv = helper.make_value_info
+    ys = [np.array([1, 2], np.int64), np.array([[3]], np.int64)]
+    out["optionals_and_empty_seq"] = (_model(
+        [helper.make_node("Identity", ["x"], ["y"]), helper.make_node("OptionalHasElement", ["x"], ["x_has"]),
+         helper.make_node("Identity", ["s"], ["t"]), helper.make_node("SequenceLength", ["q"], ["q_len"])],
+        [mv("x", opt_t), mv("s", opt_s), mv("q", seq_t)],
+        [mv("y", opt_t), vi("x_has", TensorProto.BOOL, []), mv("t", opt_s), vi("q_len", TensorProto.INT64, [])],
+        opset=18),
+        [[x[0], ys, ys], [None, None, []], [x[1], [], ys[:1]]])
     return out
 
 
@@ -150,6 +180,8 @@ def all_cases(backend: bool) -> list[Case]:
 # --- interchange -------------------------------------------------------------------
 
 def write_value(v: Any, d: Path, stem: str) -> dict[str, Any]:
+    if v is None:  # an absent optional value
+        return {"kind": "none"}
     if isinstance(v, np.ndarray):
         if v.dtype == object or v.dtype.kind in "US":
             return {"kind": "tensor", "dtype": "string", "shape": list(v.shape),
@@ -170,6 +202,8 @@ _GO_DTYPES = {"float32": np.float32, "float64": np.float64, "int8": np.int8, "ui
 
 
 def read_value(meta: dict[str, Any], d: Path) -> Any:
+    if meta["kind"] == "none":
+        return None
     if meta["kind"] == "tensor":
         if meta["dtype"] == "string":
             return np.array(meta.get("strings") or [], dtype=object).reshape(meta["shape"])
@@ -191,6 +225,8 @@ def _as_bits(ref: np.ndarray) -> np.ndarray:
 
 def compare(got: Any, ref: Any, where: str) -> str:
     """'' when equal (bitwise or within float tolerance), else a description."""
+    if ref is None or got is None:  # absent optional values
+        return "" if ref is None and got is None else f"{where}: {got!r} where ONNX Runtime gave {ref!r}"[:300]
     if isinstance(ref, np.ndarray):
         ref = _as_bits(ref)
         if not isinstance(got, np.ndarray):

@@ -90,7 +90,64 @@ def test_literal(s: str, lit: str) -> None:
         ("a\n\n\n\nb", ["a", "", "b"]),
         ("go:generate rm -rf /", ["go:generate rm -rf /"]),  # printed after "// ": not a directive
         ("ü\u202e", ["\\xfc\\u202e"]),  # ASCII only: no bidi controls
+        # A one-line paragraph gofmt would make a heading ("# Usage"); not when it has punctuation.
+        ("Intro.\n\nUsage Notes\n\nMore.", ["Intro.", "", "\\Usage Notes", "", "More."]),
+        ("Overview\n\nx", ["\\Overview", "", "x"]),
+        ("a\n\nThe Model's Use (v2), final\n\nb", ["a", "", "\\The Model's Use (v2), final", "", "b"]),
+        ("a\n\nNot a heading.\n\nUses: x\n\nlower case\nTwo Lines", [
+            "a", "", "Not a heading.", "", "Uses: x", "", "lower case", "Two Lines"]),
     ],
 )
 def test_comment_lines(text: str, lines: list[str]) -> None:
     assert go.comment_lines(text) == lines
+
+
+# Building blocks of hostile doc text: what gofmt's doc comment parser (go/doc/comment) treats
+# specially, line terminators, tabs, directives, non-ASCII.
+_DOC_BITS = [
+    "Usage", "Overview Of The Model", "The Model's Use", "Results (2024), final", "v1.2 Notes", "A", "x",
+    "# Heading", "#x", "[link]: http://example.com", "[x]", "- item", "* item", "+ item", "1. first", "2) second",
+    "  indented", "\tcode", "\t- tab item", "go:generate rm -rf /", "//go:build ignore", "//line x.go:1",
+    "line: https://example.com/a_b", "it''s", "``quoted''", "a\u2028b", "c\u2029d", "e\x85f", "g\rh", "\u202e",
+    "\u00dcber Heading", "ends with a period.", "ends with a colon:", "x  ", "", "", "",
+]
+
+
+def _hostile_docs(n: int, seed: int = 10) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    return ["\n".join(rng.choice(_DOC_BITS) for _ in range(rng.randint(1, 9))) for _ in range(n)]
+
+
+@pytest.mark.slow
+def test_comment_lines_are_gofmt_stable() -> None:
+    """Issue 10, item 13: for any doc text the generated comments are what gofmt prints. One file
+    holds a package doc and many declaration docs (gofmt rewrites both: headings, lists, code
+    blocks, link definitions, quotes) and struct field docs, as the templates print them."""
+    import shutil
+    import subprocess
+
+    from generator.emit.go import _comment
+
+    gofmt = shutil.which("gofmt") or "/usr/local/go/bin/gofmt"
+    docs = _hostile_docs(400)
+    docs[:3] = ["First paragraph.\n\nUsage\n\nMore text.", "x\n\nA\n\ny", "Overview\n\nThis model does x."]
+
+    def block(lines: tuple[str, ...], indent: str = "") -> str:
+        return "".join(f"{indent}//{ln}\n" for ln in lines)
+
+    parts = ["// Package x is a model.\n//\n// The model's description:\n//\n", block(_comment(docs[0])), "package x\n"]
+    for i, doc in enumerate(docs):
+        lines = _comment(doc)
+        sep = "//\n" if lines else ""  # as the template: a blank comment line only before a description
+        parts.append(f"\n// T{i} is a type.\n{sep}{block(lines)}type T{i} struct {{\n")
+        parts.append(f"\t// F is the input \"f\": float[2].\n{block(lines, chr(9))}\tF int\n}}\n")
+    src = "".join(parts)
+    res = subprocess.run([gofmt], input=src, capture_output=True, text=True, check=False)
+    assert res.returncode == 0, res.stderr
+    if res.stdout != src:
+        import difflib
+
+        diff = "".join(difflib.unified_diff(src.splitlines(True), res.stdout.splitlines(True), "generated", "gofmt"))
+        pytest.fail("gofmt rewrites generated comments:\n" + diff[:4000])

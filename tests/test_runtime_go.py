@@ -1,7 +1,8 @@
 """The Go runtime (runtime/go, the package every Go SDK copies as internal/ortrt), where it lives:
 its pins agree with generator/versions.py; gofmt, go vet and its unit tests under -race (thread
 rule vs tests/fixtures/cgroup, library lookup and initialisation, sessions, two models, input
-errors, concurrency, cancellation, Close during Runs, leaks)."""
+errors as docs/errors.md words them, edge values and adapted models (runtime/go/testdata),
+concurrency, cancellation, Close during Runs, leaks)."""
 
 from __future__ import annotations
 
@@ -60,7 +61,9 @@ def test_gofmt_vet_and_race_tests() -> None:
     assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]
     for name in ["TestCgroupFixtures", "TestOverrides", "TestLibraryLookup", "TestEnvironmentRetriesAfterAFailure",
                  "TestEnvironmentOfAnotherPackage", "TestTwoModels", "TestInputErrors", "TestConcurrentRuns",
-                 "TestCloseWaitsForRuns", "TestCancelStopsInference", "TestNoLeaks", "TestModelPath"]:
+                 "TestCloseWaitsForRuns", "TestCancelStopsInference", "TestNoLeaks", "TestModelPath",
+                 "TestZeroInputs", "TestEdgeValues", "TestEmptyFloat16", "TestAdaptedScalars", "TestQuote",
+                 "TestEmptySequence", "TestSequenceOfScalarsOutput", "TestOptionals"]:
         assert f"--- PASS: {name} " in res.stdout, f"{name} did not pass:\n{res.stdout[-3000:]}"
     assert "--- SKIP" not in res.stdout, res.stdout[-3000:]
 

@@ -54,7 +54,9 @@ def test_every_language_declares_every_element_type_either_way() -> None:
         ("java", TensorProto.FLOAT, "seq", ["input 'x'"], False),
         ("java", TensorProto.INT32, "seq", ["output 'y'"], True),
         ("java", TensorProto.FLOAT, "opt", ["input 'x'", "output 'y'"], True),
-        ("go", TensorProto.FLOAT, "opt", ["input 'x'", "output 'y'"], True),
+        ("go", TensorProto.FLOAT, "opt", [], True),  # through an adapted embedded model
+        ("go", TensorProto.FLOAT, "opt", ["input 'x'", "output 'y'"], False),  # --model-path cannot adapt
+        ("go", TensorProto.FLOAT16, "opt", ["input 'x'", "output 'y'"], True),
         ("go", TensorProto.FLOAT16, "seq", ["output 'y'"], True),
         ("go", TensorProto.INT4, "tensor", ["input 'x'", "output 'y'"], True),
         ("python", TensorProto.FLOAT, "opt", [], True),

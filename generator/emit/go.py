@@ -17,9 +17,10 @@ decided by ``generator.targets`` before this runs, so nothing here refuses a mod
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import posixpath
 
-from .. import ir, render, runtime_src, versions
+from .. import adapt_go, ir, render, runtime_src, versions
 from ..errors import UserError
 from ..naming import go as naming
 from . import Generated, ModelSource, Options
@@ -69,8 +70,9 @@ class ValueView:
     elem: str  # onnxruntime_go TensorElementDataType constant
     dims: str  # Go expression: nil or []ortrt.Dim{...}
     doc: tuple[str, ...]  # comment lines, printed after "//"
-    put: str  # runtime function the put function calls, e.g. ortrt.PutTensor
-    get: str  # runtime function the get function calls, e.g. ortrt.GetTensor[float32]
+    put: str  # the put function's statement, e.g. ortrt.PutTensor(c, 0, in.X)
+    get: str  # the get function's expression, e.g. ortrt.GetTensor[float32](c, 0)
+    adapt: str = ""  # Go fields of the spec entry for an adapted value, e.g. ", Adapt: ..., Feed: ..."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,13 +84,16 @@ class ModelView:
     import_path: str
     dir: str  # its directory in the module, "" for the module root
     embed: bool
-    sha256: str
+    sha256: str  # of the embedded copy (adapted, if it is) or of the file
+    adapted: bool  # the embedded copy is an adapted one (generator.adapt_go)
+    pad_lit: str  # Go literal of ModelSpec.Pad, "" when none
     name_lit: str
     doc: tuple[str, ...]
     symbols: tuple[str, ...]  # Go literals
     metadata: tuple[tuple[str, str], ...]  # Go literals
     inputs: tuple[ValueView, ...]
     outputs: tuple[ValueView, ...]
+    required: ValueView | None  # the first input that is not optional (its zero value is missing)
     # Names the package declares for its API (the templates print these).
     model_type: str = "Model"
     new_func: str = "New"
@@ -126,7 +131,11 @@ class _Codec:
 
 
 def _codec(t: ir.ValueType) -> _Codec:
-    """How a value crosses the Go/ORT boundary (the targets registry allowed it)."""
+    """How a value crosses the Go/ORT boundary (the targets registry allowed it). An optional
+    value is a pointer to its element's type (see ``_put_get``)."""
+    if isinstance(t, ir.OptionalType):
+        inner = _codec(t.elem)
+        return _Codec("*" + inner.go_type, inner.family, inner.type_args, inner.elem)
     if isinstance(t, ir.TensorType):
         go, family = _ELEM[t.elem]
         return _Codec(f"Tensor[{go}]", family, "" if family == "String" else f"[{go}]", t.elem)
@@ -145,7 +154,24 @@ def _codec(t: ir.ValueType) -> _Codec:
 _KIND = {ir.TensorType: "ort.ONNXTypeTensor", ir.SequenceType: "ort.ONNXTypeSequence", ir.MapType: "ort.ONNXTypeMap"}
 
 
+def _inside(t: ir.ValueType) -> ir.ValueType:
+    """What the spec describes: an optional value's element (the runtime's AdaptOptional)."""
+    return t.elem if isinstance(t, ir.OptionalType) else t
+
+
+def _put_get(t: ir.ValueType, c: _Codec) -> tuple[str, str]:
+    """The runtime functions the put and get functions call for a value, e.g.
+    ("ortrt.PutTensor", "ortrt.GetTensor[float32]"); for an optional one, PutOptional and
+    GetOptional around the element's (instantiated) functions."""
+    put, get = f"ortrt.Put{c.family}", f"ortrt.Get{c.family}{c.type_args}"
+    if isinstance(t, ir.OptionalType):
+        elem_put = put + ("" if c.family in ("String", "StringSeq") else c.type_args)
+        return f"ortrt.PutOptional(c, {{i}}, in.{{field}}, {elem_put})", f"ortrt.GetOptional(c, {{i}}, {get})"
+    return f"{put}(c, {{i}}, in.{{field}})", f"{get}(c, {{i}})"
+
+
 def _dims(t: ir.ValueType, symbols: tuple[str, ...]) -> str:
+    t = _inside(t)
     if not isinstance(t, ir.TensorType) or t.shape is None:
         return "nil"
     parts = [
@@ -162,27 +188,42 @@ def _comment(text: str) -> tuple[str, ...]:
     return tuple(" " + ln if ln else "" for ln in naming.comment_lines(text))
 
 
-def _values(values: tuple[ir.Value, ...], fallback: str, symbols: tuple[str, ...]) -> tuple[ValueView, ...]:
-    out = []
+_ADAPT = {adapt_go.ADAPT_SCALAR: "ortrt.AdaptScalar", adapt_go.ADAPT_SEQ: "ortrt.AdaptSeq",
+          adapt_go.ADAPT_OPTIONAL: "ortrt.AdaptOptional"}
+
+
+def _values(values: tuple[ir.Value, ...], fallback: str, symbols: tuple[str, ...],
+            adapted: adapt_go.Adapted | None, direction: str) -> tuple[ValueView, ...]:
+    out: list[ValueView] = []
     for v, field in zip(values, naming.fields([v.name for v in values], fallback)):
         c = _codec(v.type)
+        key = (direction, v.name)
+        adapt = ""
+        if adapted is not None and key in adapted.kinds:
+            adapt = f", Adapt: {_ADAPT[adapted.kinds[key]]}, Feed: {naming.literal(adapted.feeds[key])}"
+            if key in adapted.has:
+                adapt += f", Has: {naming.literal(adapted.has[key])}"
+        put, get = _put_get(v.type, c)
+        i = len(out)
         out.append(ValueView(
             name=v.name,
             field=field,
             go_type=c.go_type,
             name_lit=naming.literal(v.name),
             type_lit=naming.literal(ir.type_str(v.type)),
-            kind=_KIND[type(v.type)],
+            kind=_KIND[type(_inside(v.type))],
             elem=_ort_elem(c.elem),
             dims=_dims(v.type, symbols),
             doc=_comment(v.doc),
-            put=f"ortrt.Put{c.family}",
-            get=f"ortrt.Get{c.family}{c.type_args}",
+            put=put.format(i=i, field=field),
+            get=get.format(i=i, field=field),
+            adapt=adapt,
         ))
     return tuple(out)
 
 
-def _model(src: ModelSource, package: str, module: str, single: bool) -> ModelView:
+def _model(src: ModelSource, package: str, module: str, single: bool,
+           adapted: adapt_go.Adapted | None) -> ModelView:
     m = src.model
     symbols = ir.symbols(m)
     return ModelView(
@@ -191,17 +232,30 @@ def _model(src: ModelSource, package: str, module: str, single: bool) -> ModelVi
         import_path=module if single else f"{module}/{package}",
         dir="" if single else package,
         embed=src.embed,
-        sha256=m.sha256,
+        sha256=m.sha256 if adapted is None else hashlib.sha256(adapted.data).hexdigest(),
+        adapted=adapted is not None,
+        pad_lit=naming.literal(adapted.pad) if adapted is not None and adapted.pad else "",
         name_lit=naming.literal(src.name),
         doc=_comment(m.doc),
         symbols=tuple(naming.literal(s) for s in symbols),
         metadata=tuple((naming.literal(k), naming.literal(v)) for k, v in m.metadata),
-        inputs=_values(m.inputs, "input", symbols),
-        outputs=_values(m.outputs, "output", symbols),
+        inputs=(ins := _values(m.inputs, "input", symbols, adapted, "input")),
+        outputs=_values(m.outputs, "output", symbols, adapted, "output"),
+        required=next((view for view, v in zip(ins, m.inputs) if not isinstance(v.type, ir.OptionalType)), None),
     )
 
 
-def view(models: list[ModelSource], opts: Options) -> SdkView:
+def _adapted(src: ModelSource) -> adapt_go.Adapted | None:
+    """The adapted embedded copy the model needs (generator.adapt_go), if any. A --model-path
+    model that would need one was refused by the targets registry."""
+    if not src.embed:
+        assert not adapt_go.plan(src.model).reasons(), "targets.require refuses adaptations with --model-path"
+        return None
+    return adapt_go.apply(src.model, src.data)
+
+
+def view(models: list[ModelSource], opts: Options,
+         adapted: list[adapt_go.Adapted | None] | None = None) -> SdkView:
     single = len(models) == 1
     if opts.package is not None and not single:
         raise UserError("--package names the package of a single model; with several models each "
@@ -220,12 +274,14 @@ def view(models: list[ModelSource], opts: Options) -> SdkView:
         ort_version=versions.ORT_VERSION,
         ort_go_version=v,
         go_sum=(f"github.com/yalue/onnxruntime_go {v} {h}", f"github.com/yalue/onnxruntime_go {v}/go.mod {mod}"),
-        models=tuple(_model(m, p, module, single) for m, p in zip(models, packages)),
+        models=tuple(_model(m, p, module, single, a)
+                     for m, p, a in zip(models, packages, adapted or [_adapted(m) for m in models])),
     )
 
 
 def generate(models: list[ModelSource], opts: Options) -> Generated:
-    sdk = view(models, opts)
+    adapted = [_adapted(m) for m in models]
+    sdk = view(models, opts, adapted)
     files: dict[str, bytes] = {}
 
     def put(path: str, template: str, **ctx: object) -> None:
@@ -236,10 +292,10 @@ def generate(models: list[ModelSource], opts: Options) -> Generated:
     put("README.md", "README.md.j2")
     runtime = {posixpath.join(RUNTIME_DIR, rel): data for rel, data in runtime_src.files("go").items()}
     files.update(runtime)
-    for m, src in zip(sdk.models, models):
+    for m, src, a in zip(sdk.models, models, adapted):
         put(m.path("model.go"), "model.go.j2", m=m)
         put(m.path("shared.go"), "shared.go.j2", m=m)
         put(m.path("model_test.go"), "model_test.go.j2", m=m)
         if m.embed:
-            files[m.path(m.model_file)] = src.data
+            files[m.path(m.model_file)] = src.data if a is None else a.data
     return Generated(files, sdk, frozenset(runtime))

@@ -14,7 +14,8 @@ Rules (they are API: changing them renames generated identifiers):
 * Comments: ``common.comment_lines``, then ASCII only (``\\uXXXX`` for the rest,
   so no bidi controls), leading blanks dropped (an indented line would be a
   code block or list that gofmt rewrites) and a line gofmt would treat as a
-  heading or link definition (``#``, ``[``) is prefixed with ``\\``; ``''`` and
+  heading (``#``, or a capitalised one-line paragraph without punctuation) or a link
+  definition (``[``) is prefixed with ``\\``; ``''`` and
   double backquotes get a space inside, blank runs collapse (gofmt rewrites both). Every line
   is printed after ``// `` so it can never become a ``//go:`` or ``//line`` directive.
 """
@@ -42,7 +43,7 @@ IMPORTS = frozenset({"context", "errors", "ort", "ortrt", "os", "testing"})
 EXPORTED = frozenset({
     "Model", "New", "Inputs", "Outputs", "ModelSHA256", "Metadata",
     # aliases of the runtime's shared types, constants and helpers
-    "Tensor", "NewTensor", "Scalar", "InputError", "ErrorKind", "ErrClosed", "Config", "Option",
+    "Tensor", "NewTensor", "Scalar", "InputError", "ErrorKind", "OutputError", "ErrClosed", "Config", "Option",
     "ThreadDefaults", "ExecutionMode", "OptimizationLevel", "Source",
     "KindMissing", "KindRank", "KindDim", "KindSymbol", "KindLength", "KindShape", "KindValue",
     "Sequential", "Parallel", "OptimizeDisable", "OptimizeBasic", "OptimizeExtended", "OptimizeAll",
@@ -145,6 +146,22 @@ def literal(s: str) -> str:
     return "".join(out)
 
 
+_HEADING_BAD = set(";:!?+*/=[]{}_^\u00b0&\u00a7~%#@<\">\\")
+
+
+def _looks_like_heading(line: str) -> bool:
+    """go/doc/comment's test for an old-style heading (isOldHeading), on the line's text: gofmt
+    rewrites such a line into ``# line`` when it is a paragraph of its own followed by another."""
+    if not line or not line[0].isalpha() or not line[0].isupper() or not line[-1].isalnum():
+        return False
+    if any(ch in _HEADING_BAD for ch in line):
+        return False
+    for rest in line.split("'")[1:]:  # "'" only for a possessive 's
+        if rest != "s" and not rest.startswith("s "):
+            return False
+    return all(rest and not rest.startswith(" ") for rest in line.split(".")[1:])  # "." only inside words
+
+
 def comment_lines(text: str) -> list[str]:
     """Lines safe after ``// `` in a doc comment, stable under gofmt."""
     out: list[str] = []
@@ -156,4 +173,11 @@ def comment_lines(text: str) -> list[str]:
             ln = ln.replace("''", "' '").replace("``", "` `")
         if ln or (out and out[-1]):  # gofmt collapses runs of blank lines
             out.append(ln)
+    # A one-line paragraph that reads like a heading would become "# ..." under gofmt. Where the
+    # lines are printed is not known here, so the first and last lines count as paragraphs of
+    # their own too.
+    for i, ln in enumerate(out):
+        alone = (i == 0 or not out[i - 1]) and (i == len(out) - 1 or not out[i + 1])
+        if alone and _looks_like_heading(ln):
+            out[i] = "\\" + ln
     return out

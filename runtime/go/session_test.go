@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -210,21 +211,27 @@ func TestInputErrors(t *testing.T) {
 		msg  string
 	}{
 		{"missing", ttInputs{InputIds: ok.InputIds}, KindMissing,
-			`input "attention_mask" (Inputs.AttentionMask): expected int64[batch,sequence], got nil (missing input)`},
+			`input "attention_mask": missing: expected int64[batch,sequence], got nothing`},
 		{"rank", ttInputs{NewTensor(make([]int64, 4), 4), ok.AttentionMask}, KindRank,
-			`input "input_ids" (Inputs.InputIds): expected int64[batch,sequence] (rank 2), got shape [4] (rank 1)`},
+			`input "input_ids": rank: expected rank 2 [batch,sequence], got rank 1 [4]`},
 		{"length", ttInputs{NewTensor(make([]int64, 3), 1, 4), ok.AttentionMask}, KindLength,
-			`input "input_ids" (Inputs.InputIds): expected 4 elements (shape [1,4]), got 3 elements in Data`},
+			`input "input_ids": length: expected 4 elements for shape [1,4], got 3 elements`},
 		{"shape", ttInputs{NewTensor([]int64{}, -1, 4), ok.AttentionMask}, KindShape,
-			`input "input_ids" (Inputs.InputIds): expected int64[batch,sequence], got invalid shape [-1,4]`},
+			`input "input_ids": shape: expected a shape of non-negative dims whose product fits in int64, got [-1,4]`},
+		{"overflow", ttInputs{NewTensor([]int64{}, 1<<32, 1<<32), ok.AttentionMask}, KindShape,
+			`input "input_ids": shape: expected a shape of non-negative dims whose product fits in int64, got [4294967296,4294967296]`},
 		{"symbol", ttInputs{ok.InputIds, NewTensor(make([]int64, 5), 1, 5)}, KindSymbol,
-			`input "attention_mask" (Inputs.AttentionMask): expected int64[batch,sequence], got shape [1,5] ("sequence" is 4 from an earlier input)`},
+			`input "attention_mask": symbol: expected dim 1 (sequence) = 4, as bound by "input_ids", got 5 (shape [1,5])`},
+		{"rank before length", ttInputs{NewTensor(make([]int64, 3), 4), ok.AttentionMask}, KindRank,
+			`input "input_ids": rank: expected rank 2 [batch,sequence], got rank 1 [4]`},
+		{"signature order", ttInputs{NewTensor(make([]int64, 3), 1, 4), Tensor[int64]{}}, KindLength,
+			`input "input_ids": length: expected 4 elements for shape [1,4], got 3 elements`},
 	}
 	for _, tc := range cases {
 		for range 2 { // the session stays usable, and symbols bound by a failed call are forgotten
 			_, err := Run(context.Background(), s, tc.in, putTT, getTT)
 			var ie *InputError
-			if !errors.As(err, &ie) || ie.Kind != tc.kind || err.Error() != tc.msg {
+			if !errors.As(err, &ie) || ie.Kind != tc.kind || err.Error() != tc.msg || ie.Field == "" {
 				t.Errorf("%s: got %v (%#v), want %s: %s", tc.name, err, ie, tc.kind, tc.msg)
 			}
 		}
@@ -232,7 +239,8 @@ func TestInputErrors(t *testing.T) {
 	dh := newSession(t, &decodeHeadSpec, decodeHeadFile)
 	_, err := Run(context.Background(), dh, NewTensor(make([]float32, 8), 1, 1, 8), putDH, getDH)
 	var ie *InputError
-	if !errors.As(err, &ie) || ie.Kind != KindDim || !strings.Contains(err.Error(), "(dim 2 must be 64)") {
+	if !errors.As(err, &ie) || ie.Kind != KindDim || ie.Input != "logits" || ie.Field != "Logits" ||
+		err.Error() != `input "logits": dim: expected dim 2 = 64, got 8 (shape [1,1,8])` {
 		t.Errorf("fixed dim: %v", err)
 	}
 	if _, err := Run(context.Background(), s, ok, putTT, getTT); err != nil {
@@ -249,7 +257,7 @@ func TestCloseAndErrClosed(t *testing.T) {
 		t.Fatalf("second Close: %v", err)
 	}
 	_, err := Run(context.Background(), s, tokens(1, 2, 0), putTT, getTT)
-	if !errors.Is(err, ErrClosed) || err.Error() != "tinytransformer: model is closed" {
+	if !errors.Is(err, ErrClosed) || err.Error() != "model is closed" {
 		t.Fatalf("Run after Close: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -341,38 +349,64 @@ func TestConcurrentRuns(t *testing.T) {
 	}
 }
 
-// TestCloseWaitsForRuns: Close during Runs neither crashes nor breaks a Run in
-// progress; every Run either succeeds or returns ErrClosed.
+// TestCloseWaitsForRuns: Close while many goroutines Run (run under -race)
+// neither crashes nor breaks a Run in progress: every Run either returns the
+// sequential result or ErrClosed, and every Run begun after Close returned
+// returns ErrClosed.
 func TestCloseWaitsForRuns(t *testing.T) {
 	s, err := NewSession(&transformerSpec, repoFile(t, transformerFile), []Option{WithIntraOpThreads(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	want, err := Run(context.Background(), s, tokens(2, 16, 5), putTT, getTT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var closed atomic.Bool
 	var wg sync.WaitGroup
+	var ok, refused atomic.Int64
 	errs := make(chan error, 64)
-	for g := 0; g < 4; g++ {
+	for g := 0; g < 32; g++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := 0; i < 20; i++ {
-				if _, err := Run(context.Background(), s, tokens(4, 32, int64(i)), putTT, getTT); err != nil {
-					if !errors.Is(err, ErrClosed) {
-						errs <- err
-					}
+			for {
+				after := closed.Load()
+				out, err := Run(context.Background(), s, tokens(2, 16, 5), putTT, getTT)
+				switch {
+				case errors.Is(err, ErrClosed):
+					refused.Add(1)
+					return
+				case err != nil:
+					errs <- err
+					return
+				case after:
+					errs <- errors.New("a Run begun after Close returned succeeded")
+					return
+				case !equal(out, want):
+					errs <- errors.New("a Run during Close returned another result")
 					return
 				}
+				ok.Add(1)
 			}
 		}()
 	}
-	time.Sleep(5 * time.Millisecond)
+	for deadline := time.Now().Add(time.Minute); ok.Load() < 64 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
+	closed.Store(true)
 	wg.Wait()
 	close(errs)
 	for err := range errs {
 		t.Error(err)
 	}
+	if refused.Load() != 32 {
+		t.Errorf("%d goroutines saw ErrClosed, want 32", refused.Load())
+	}
+	t.Logf("%d Runs before Close", ok.Load())
 }
 
 // TestCancelStopsInference: a deadline far shorter than the run returns ctx.Err() quickly,

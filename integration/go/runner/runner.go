@@ -8,6 +8,7 @@
 //	{"kind":"tensor","dtype":"float32","shape":[2,3],"file":"in_0.bin"}   (strings: "strings":[...])
 //	{"kind":"seq","items":[<value>...]}
 //	{"kind":"map","keys":[...],"values":[...]}
+//	{"kind":"none"}   (an absent optional value: a nil pointer)
 //
 // The generated cases file calls register once per model, in the order of the
 // case directories.
@@ -116,8 +117,21 @@ func byteView(s reflect.Value) []byte {
 	return unsafe.Slice((*byte)(s.UnsafePointer()), n)
 }
 
-// fill sets a Tensor[T], []Tensor[T] or map field from v.
+// fill sets a Tensor[T], []Tensor[T] or map field, or a pointer to one (an
+// optional value), from v.
 func fill(f reflect.Value, v value, dir string) error {
+	if f.Kind() == reflect.Pointer {
+		if v.Kind == "none" {
+			f.Set(reflect.Zero(f.Type()))
+			return nil
+		}
+		p := reflect.New(f.Type().Elem())
+		if err := fill(p.Elem(), v, dir); err != nil {
+			return err
+		}
+		f.Set(p)
+		return nil
+	}
 	switch {
 	case v.Kind == "tensor" && f.Kind() == reflect.Struct:
 		data := f.FieldByName("Data")
@@ -172,6 +186,11 @@ func fill(f reflect.Value, v value, dir string) error {
 
 func dump(f reflect.Value, dir, stem string) (value, error) {
 	switch f.Kind() {
+	case reflect.Pointer:
+		if f.IsNil() {
+			return value{Kind: "none"}, nil
+		}
+		return dump(f.Elem(), dir, stem)
 	case reflect.Struct:
 		data := f.FieldByName("Data")
 		shape := f.FieldByName("Shape").Interface().([]int64)
