@@ -348,8 +348,9 @@ def write_set(d: Path, model: ir.Model, inputs: Sequence[Any], outputs: Sequence
 
     d.mkdir(parents=True, exist_ok=True)
     for i, (v, x) in enumerate(zip(model.inputs, inputs)):
-        if x is not None:
-            save_value(d / f"input_{i}.pb", x, v.type, v.name)
+        if x is None and (error is not None or not isinstance(v.type, ir.OptionalType)):
+            continue  # a missing input: no file (an absent optional value is an empty OptionalProto)
+        save_value(d / f"input_{i}.pb", x, v.type, v.name)
     for i, (v, x) in enumerate(zip(model.outputs, outputs)):
         save_value(d / f"output_{i}.pb", x, v.type, v.name)
     if error is not None:

@@ -5,6 +5,7 @@ strict lists in integration/failures/. Each language builds one SDK holding ever
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .check_models import write_all
+from .check_models import write_all, write_cases
 from .e2e.suite import ORT_CANNOT_FILE, load_ort_cannot
 from .paths import MODELS, ORT_DATASETS, REPO, backend_cases, light_models
 
@@ -27,14 +28,16 @@ SUITES = sorted({p.parent for p in backend_cases()})
 
 def test_backend_data_and_real_models_in_all_languages(tmp_path: Path) -> None:
     junit = tmp_path / "check.xml"
-    extra = write_all(tmp_path / "types")
+    extra = write_all(tmp_path / "types") + write_cases(tmp_path / "cases")
     args = [sys.executable, "-m", "generator", "check", *map(str, REAL_MODELS + extra)]
     for s in SUITES:
         args += ["--suite", str(s)]
     args += ["--lang", "python,java,go", "--failures", str(FAILURES), "--ort-cannot", str(ORT_CANNOT_FILE),
              "--junit", str(junit), "--work", str(tmp_path / "work")]
     t0 = time.monotonic()
-    r = subprocess.run(args, capture_output=True, text=True, check=False, timeout=2400)
+    # The Go runner is built with -race: every model's conversions run under the race detector.
+    env = {**os.environ, "SDKGEN_CHECK_GO_RACE": "1"}
+    r = subprocess.run(args, capture_output=True, text=True, check=False, timeout=2400, env=env)
     wall = time.monotonic() - t0
     cases = len(backend_cases()) + len(REAL_MODELS) + len(extra)
     print(r.stdout[-6000:], r.stderr[-3000:], f"\nsdkgen check, {cases} models x 3 languages: {wall:.0f}s wall",

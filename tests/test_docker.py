@@ -28,9 +28,9 @@ import numpy as np
 import pytest
 
 from generator import reader, versions, writer
+from tests.go_tools import ORT_LIB, go_exe
 from tests.paths import ORT_DATASETS, REPO
 from tests.sdk import emit_model
-from tests.test_go_e2e import ORT_LIB, go_exe
 
 pytestmark = pytest.mark.slow
 

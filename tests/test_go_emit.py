@@ -212,7 +212,7 @@ def test_the_declaration_parser() -> None:
 @pytest.mark.slow
 def test_goldens_build_and_vet(tmp_path: Path) -> None:
     """Every Go golden (the pair too) in one go.work: gofmt -l, go vet (test files included), go build."""
-    from tests.test_go_e2e import go
+    from tests.go_tools import go
 
     cases = sorted(GOLDEN.glob("go-*"))
     assert {"go-pair", "go-logreg", "go-hostile"} <= {c.name for c in cases}

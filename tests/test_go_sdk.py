@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.go_tools import ORT_LIB, go
 from tests.paths import MODELS, REPO
 from tests.sdk import emit_file
-from tests.test_go_e2e import ORT_LIB, go
 
 SDKTESTS = REPO / "integration" / "go" / "sdktests"
 

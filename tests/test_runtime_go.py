@@ -45,7 +45,7 @@ def test_shipped_files() -> None:
 
 @pytest.mark.slow
 def test_gofmt_vet_and_race_tests() -> None:
-    from .test_go_e2e import go
+    from .go_tools import go
 
     gofmt = shutil.which("gofmt") or "/usr/local/go/bin/gofmt"
     fmt = subprocess.run([gofmt, "-l", "."], cwd=RUNTIME, capture_output=True, text=True, check=False)

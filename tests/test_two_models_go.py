@@ -15,8 +15,8 @@ import pytest
 
 from generator import emit, project
 from generator.emit.go import SdkView
+from tests.go_tools import go
 from tests.paths import MODELS, REPO
-from tests.test_go_e2e import go
 
 EXAMPLE = REPO / "examples" / "two_models" / "go"
 

@@ -98,7 +98,9 @@ def check(cases: list[Case], work: Path, log: Callable[[str], None], executor: E
     res.timings["generate"] = time.monotonic() - t0
     t1 = time.monotonic()
     exe = root / "gocheck"
-    b = run([tool("go", "/usr/local/go/bin/go"), "build", "-o", str(exe), "./runner"], root, go_env(tools))
+    # SDKGEN_CHECK_GO_RACE=1 builds the runner with the race detector (sdkgen's own CI does).
+    race = ["-race"] if os.environ.get("SDKGEN_CHECK_GO_RACE") == "1" else []
+    b = run([tool("go", "/usr/local/go/bin/go"), "build", *race, "-o", str(exe), "./runner"], root, go_env(tools))
     (root / "build.log").write_text(b.stdout + b.stderr)
     res.timings["build"] = time.monotonic() - t1
     if b.returncode != 0:

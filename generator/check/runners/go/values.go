@@ -52,6 +52,28 @@ func readInto(path string, f reflect.Value) error {
 			return err
 		}
 		return fillMap(f, &m)
+	case reflect.Pointer: // an optional value: nil when the OptionalProto holds none
+		var o onnxpb.OptionalProto
+		if err := proto.Unmarshal(b, &o); err != nil {
+			return err
+		}
+		v := reflect.New(f.Type().Elem())
+		var err error
+		switch {
+		case o.TensorValue != nil:
+			err = fillTensor(v.Elem(), o.TensorValue)
+		case o.SequenceValue != nil:
+			err = fillSeq(v.Elem(), o.SequenceValue)
+		case o.MapValue != nil:
+			err = fillMap(v.Elem(), o.MapValue)
+		default:
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		f.Set(v)
+		return nil
 	}
 	return fmt.Errorf("no fixture message for a %s field", f.Type())
 }
@@ -195,6 +217,8 @@ func encode(f reflect.Value, code int32) ([]byte, error) {
 		msg, err = seqProto(f, code)
 	case reflect.Map:
 		msg, err = mapProto(f, code)
+	case reflect.Pointer:
+		msg, err = optionalProto(f, code)
 	default:
 		err = fmt.Errorf("cannot encode a %s", f.Type())
 	}
@@ -276,3 +300,31 @@ func mapProto(f reflect.Value, code int32) (*onnxpb.MapProto, error) {
 	return m, nil
 }
 
+
+// optionalProto encodes an optional output (a pointer; nil = no value) as an OptionalProto.
+func optionalProto(f reflect.Value, code int32) (*onnxpb.OptionalProto, error) {
+	o := &onnxpb.OptionalProto{}
+	switch f.Type().Elem().Kind() {
+	case reflect.Struct:
+		o.ElemType = proto.Int32(1)
+	case reflect.Slice:
+		o.ElemType = proto.Int32(3)
+	case reflect.Map:
+		o.ElemType = proto.Int32(4)
+	default:
+		return nil, fmt.Errorf("cannot encode a %s", f.Type())
+	}
+	if f.IsNil() {
+		return o, nil
+	}
+	var err error
+	switch f.Type().Elem().Kind() {
+	case reflect.Struct:
+		o.TensorValue = tensorProto(f.Elem(), code)
+	case reflect.Slice:
+		o.SequenceValue, err = seqProto(f.Elem(), code)
+	case reflect.Map:
+		o.MapValue, err = mapProto(f.Elem(), code)
+	}
+	return o, err
+}

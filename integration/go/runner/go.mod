@@ -1,3 +1,0 @@
-module sdkgen.local/gorunner
-
-go 1.22
