@@ -21,6 +21,10 @@ type (
 	// ErrorKind says which check an input failed (InputError.Kind).
 	ErrorKind = ortrt.ErrorKind
 
+	// OutputError reports a float16, bfloat16 or complex output ONNX Runtime
+	// produced with another shape than the model declares (use errors.As).
+	OutputError = ortrt.OutputError
+
 	// Config holds a Model's effective settings and where each came from.
 	Config = ortrt.Config
 
@@ -40,7 +44,7 @@ type (
 	Source = ortrt.Source
 )
 
-// ErrClosed is returned (wrapped) by Run after Close; test with errors.Is.
+// ErrClosed is returned by Run after Close ("model is closed"); test with errors.Is.
 var ErrClosed = ortrt.ErrClosed
 
 // Kinds of InputError.

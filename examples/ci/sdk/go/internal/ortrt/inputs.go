@@ -1,8 +1,8 @@
 package ortrt
 
 import (
-	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -26,7 +26,7 @@ func PutTensor[T ort.TensorData](c *Call, i int, t Tensor[T]) {
 // PutRaw puts a tensor onnxruntime_go has no Go type for (float16 and
 // bfloat16 as uint16 bits, complex, float8 as uint8 bits) from the same memory.
 func PutRaw[T any](c *Call, i int, t Tensor[T]) {
-	if s := checked(c, i, t, checkTensor[T]); s != nil {
+	if s := checked(c, i, t, checkRaw[T]); s != nil {
 		v, err := rawValue(c, s, t)
 		c.setInput(i, s, v, err)
 	}
@@ -34,7 +34,7 @@ func PutRaw[T any](c *Call, i int, t Tensor[T]) {
 
 // PutString puts a string tensor.
 func PutString(c *Call, i int, t Tensor[string]) {
-	if s := checked(c, i, t, checkTensor[string]); s != nil {
+	if s := checked(c, i, t, checkString); s != nil {
 		v, err := stringValue(c, s, t)
 		c.setInput(i, s, v, err)
 	}
@@ -50,7 +50,7 @@ func PutMap[K, V ort.TensorData](c *Call, i int, m map[K]V) {
 
 // PutStringMap puts a map with string keys.
 func PutStringMap[V ort.TensorData](c *Call, i int, m map[string]V) {
-	if s := checked(c, i, m, checkMap[string, V]); s != nil {
+	if s := checked(c, i, m, checkStringMap[V]); s != nil {
 		v, err := stringMapValue(c, s, m)
 		c.setInput(i, s, v, err)
 	}
@@ -58,7 +58,7 @@ func PutStringMap[V ort.TensorData](c *Call, i int, m map[string]V) {
 
 // PutTensorSeq puts a sequence of tensors of a type onnxruntime_go has.
 func PutTensorSeq[T ort.TensorData](c *Call, i int, ts []Tensor[T]) {
-	if s := checked(c, i, ts, checkTensorSeq[T]); s != nil {
+	if s := checked(c, i, ts, checkSeq(checkElem[T])); s != nil {
 		v, err := seqValue(c, s, ts, tensorValue[T])
 		c.setInput(i, s, v, err)
 	}
@@ -66,7 +66,7 @@ func PutTensorSeq[T ort.TensorData](c *Call, i int, ts []Tensor[T]) {
 
 // PutRawSeq puts a sequence of tensors onnxruntime_go has no Go type for.
 func PutRawSeq[T any](c *Call, i int, ts []Tensor[T]) {
-	if s := checked(c, i, ts, checkTensorSeq[T]); s != nil {
+	if s := checked(c, i, ts, checkSeq(checkRawElem[T])); s != nil {
 		v, err := seqValue(c, s, ts, rawValue[T])
 		c.setInput(i, s, v, err)
 	}
@@ -74,7 +74,7 @@ func PutRawSeq[T any](c *Call, i int, ts []Tensor[T]) {
 
 // PutStringSeq puts a sequence of string tensors.
 func PutStringSeq(c *Call, i int, ts []Tensor[string]) {
-	if s := checked(c, i, ts, checkTensorSeq[string]); s != nil {
+	if s := checked(c, i, ts, checkSeq(checkStringElem)); s != nil {
 		v, err := seqValue(c, s, ts, stringValue)
 		c.setInput(i, s, v, err)
 	}
@@ -82,7 +82,7 @@ func PutStringSeq(c *Call, i int, ts []Tensor[string]) {
 
 // PutMapSeq puts a sequence of maps with number keys.
 func PutMapSeq[K, V ort.TensorData](c *Call, i int, ms []map[K]V) {
-	if s := checked(c, i, ms, checkMapSeq[K, V]); s != nil {
+	if s := checked(c, i, ms, checkSeq(checkMapElem[K, V])); s != nil {
 		v, err := seqValue(c, s, ms, mapValue[K, V])
 		c.setInput(i, s, v, err)
 	}
@@ -90,20 +90,37 @@ func PutMapSeq[K, V ort.TensorData](c *Call, i int, ms []map[K]V) {
 
 // PutStringMapSeq puts a sequence of maps with string keys.
 func PutStringMapSeq[V ort.TensorData](c *Call, i int, ms []map[string]V) {
-	if s := checked(c, i, ms, checkMapSeq[string, V]); s != nil {
+	if s := checked(c, i, ms, checkSeq(checkStringMapElem[V])); s != nil {
 		v, err := seqValue(c, s, ms, stringMapValue[V])
 		c.setInput(i, s, v, err)
 	}
 }
 
+// PutOptional puts an optional input: nil is an absent value, anything else
+// is put by put (e.g. PutTensor[float32]) and checked as such.
+func PutOptional[E any](c *Call, i int, p *E, put func(*Call, int, E)) {
+	if c.err != nil {
+		return
+	}
+	k := c.s.inSlot[i]
+	if p == nil {
+		c.ins[k], c.ins[k+1] = c.s.none[i], c.s.no
+		c.share = append(c.share, k, k+1)
+		return
+	}
+	put(c, i, *p)
+	c.ins[k+1] = c.s.yes
+	c.share = append(c.share, k+1)
+}
+
 // checked runs check on input i unless the call already failed; it returns
 // the input's spec if the value may be built.
-func checked[E any](c *Call, i int, e E, check func(*Call, *ValueSpec, E) error) *ValueSpec {
+func checked[E any](c *Call, i int, e E, check func(*Call, int, *ValueSpec, E) error) *ValueSpec {
 	if c.err != nil {
 		return nil
 	}
 	s := &c.s.spec.Inputs[i]
-	if err := check(c, s, e); err != nil {
+	if err := check(c, i, s, e); err != nil {
 		c.err = err
 		return nil
 	}
@@ -112,34 +129,51 @@ func checked[E any](c *Call, i int, e E, check func(*Call, *ValueSpec, E) error)
 
 func (c *Call) setInput(i int, s *ValueSpec, v ort.Value, err error) {
 	if err != nil {
-		c.err = fmt.Errorf("%s: input %q: %w", c.s.spec.Package, s.Name, err)
+		c.err = fmt.Errorf("%s: input %s: %w", c.s.spec.Package, quote(s.Name), err)
 		return
 	}
-	c.ins[i] = v
+	c.ins[c.s.inSlot[i]] = v
 }
 
-// --- checks ----------------------------------------------------------------------
+// --- checks (docs/errors.md: kinds, texts and their order) --------------------------
 
 func inputError(s *ValueSpec, kind ErrorKind, expected, actual string) error {
 	return &InputError{Kind: kind, Input: s.Name, Field: s.Field, Expected: expected, Actual: actual}
 }
 
+const validShape = "a shape of non-negative dims whose product fits in int64"
+
+func itoa(n int) string     { return strconv.Itoa(n) }
+func i64toa(n int64) string { return strconv.FormatInt(n, 10) }
+
 func shapeString(shape []int64) string {
-	parts := make([]string, len(shape))
+	b := make([]byte, 0, 2+4*len(shape))
+	b = append(b, '[')
 	for i, d := range shape {
-		parts[i] = strconv.FormatInt(d, 10)
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, d, 10)
 	}
-	return "[" + strings.Join(parts, ",") + "]"
+	return string(append(b, ']'))
 }
 
-// elements returns the product of shape, or false on a negative dim or overflow.
+// elements returns the product of shape, or false on a negative dim or a
+// product past math.MaxInt64 (a shape with a zero dim holds no elements).
 func elements(shape []int64) (int64, bool) {
-	n := int64(1)
+	zero := false
 	for _, d := range shape {
 		if d < 0 {
 			return 0, false
 		}
-		if d != 0 && n > (1<<62)/d {
+		zero = zero || d == 0
+	}
+	if zero {
+		return 0, true
+	}
+	n := int64(1)
+	for _, d := range shape {
+		if n > math.MaxInt64/d {
 			return 0, false
 		}
 		n *= d
@@ -147,84 +181,192 @@ func elements(shape []int64) (int64, bool) {
 	return n, true
 }
 
-// checkShape checks rank, then the data length against shape, then fixed and
-// symbolic dims, binding the symbols.
-func (c *Call) checkShape(s *ValueSpec, dataLen int, shape []int64) error {
+// checkShape checks rank, shape, data length, then fixed and symbolic dims,
+// binding the symbols for the inputs after input i.
+func (c *Call) checkShape(i int, s *ValueSpec, dataLen int, shape []int64) error {
 	if r := s.rank(); r >= 0 && len(shape) != r {
-		return inputError(s, KindRank, s.Type+" (rank "+strconv.Itoa(r)+")", "shape "+shapeString(shape)+" (rank "+strconv.Itoa(len(shape))+")")
+		return inputError(s, KindRank, "rank "+itoa(r)+" "+s.dimsText(), "rank "+itoa(len(shape))+" "+shapeString(shape))
 	}
 	n, ok := elements(shape)
 	if !ok {
-		return inputError(s, KindShape, s.Type, "invalid shape "+shapeString(shape))
+		return inputError(s, KindShape, validShape, shapeString(shape))
 	}
 	if int64(dataLen) != n {
-		return inputError(s, KindLength, strconv.FormatInt(n, 10)+" elements (shape "+shapeString(shape)+")", strconv.Itoa(dataLen)+" elements in Data")
+		return inputError(s, KindLength, i64toa(n)+" elements for shape "+shapeString(shape), itoa(dataLen)+" elements")
 	}
-	for i, d := range s.Dims {
-		got := shape[i]
+	for k, d := range s.Dims {
+		got := shape[k]
 		if size, ok := d.size(); ok && got != size {
-			return inputError(s, KindDim, s.Type, "shape "+shapeString(shape)+" (dim "+strconv.Itoa(i)+" must be "+strconv.FormatInt(size, 10)+")")
+			return inputError(s, KindDim, "dim "+itoa(k)+" = "+i64toa(size), i64toa(got)+" (shape "+shapeString(shape)+")")
 		}
-		if k, ok := d.symbol(); ok {
-			if b := c.syms[k]; b >= 0 && b != got {
-				return inputError(s, KindSymbol, s.Type, "shape "+shapeString(shape)+" ("+strconv.Quote(c.s.spec.Symbols[k])+" is "+strconv.FormatInt(b, 10)+" from an earlier input)")
+		if sym, ok := d.symbol(); ok {
+			if b := c.syms[sym]; b >= 0 && b != got {
+				return inputError(s, KindSymbol, "dim "+itoa(k)+" ("+c.s.spec.Symbols[sym]+") = "+i64toa(b)+
+					", as bound by "+quote(c.s.spec.Inputs[c.symBy[sym]].Name), i64toa(got)+" (shape "+shapeString(shape)+")")
+			} else if b < 0 {
+				c.syms[sym], c.symBy[sym] = got, i
 			}
-			c.syms[k] = got
 		}
 	}
 	return nil
 }
 
-func checkTensor[T any](c *Call, s *ValueSpec, t Tensor[T]) error {
+func missing(s *ValueSpec) error { return inputError(s, KindMissing, s.Type, "nothing") }
+
+func checkTensor[T any](c *Call, i int, s *ValueSpec, t Tensor[T]) error {
 	if t.Data == nil && t.Shape == nil {
-		return inputError(s, KindMissing, s.Type, "nil (missing input)")
+		return missing(s)
 	}
-	return c.checkShape(s, len(t.Data), t.Shape)
+	return c.checkShape(i, s, len(t.Data), t.Shape)
 }
 
-func emptySeq(s *ValueSpec, isNil bool) error {
-	kind := KindLength
-	if isNil {
-		kind = KindMissing
-	}
-	return inputError(s, kind, s.Type+" with at least one element", "an empty or nil sequence")
-}
-
-func checkTensorSeq[T any](c *Call, s *ValueSpec, ts []Tensor[T]) error {
-	if len(ts) == 0 {
-		return emptySeq(s, ts == nil)
-	}
-	for i, t := range ts {
-		if t.Data == nil && t.Shape == nil {
-			return inputError(s, KindValue, s.Type, "nil element "+strconv.Itoa(i))
+// noScalar refuses a rank-0 tensor of an element type onnxruntime_go makes
+// only with rank 1 or more, unless the embedded model was adapted to take it
+// as shape [1] (AdaptScalar). of says where it is in a sequence.
+func noScalar(s *ValueSpec, shape []int64, adapted bool, of string) error {
+	if len(shape) == 0 && !adapted {
+		why := "cannot make a " + elemName(s.Elem) + " scalar"
+		if of != "" {
+			why = "cannot put a scalar in a sequence"
 		}
-		if n, ok := elements(t.Shape); !ok || int64(len(t.Data)) != n {
-			return inputError(s, KindLength, "element "+strconv.Itoa(i)+" with len(Data) equal to the product of its Shape "+shapeString(t.Shape), strconv.Itoa(len(t.Data))+" elements")
+		return inputError(s, KindValue, "a tensor of rank 1 or more (onnxruntime_go "+ortGoVersion+" "+why+")", "a scalar"+of)
+	}
+	return nil
+}
+
+func checkRaw[T any](c *Call, i int, s *ValueSpec, t Tensor[T]) error {
+	if err := checkTensor(c, i, s, t); err != nil {
+		return err
+	}
+	return noScalar(s, t.Shape, s.Adapt == AdaptScalar, "")
+}
+
+func checkString(c *Call, i int, s *ValueSpec, t Tensor[string]) error {
+	if err := checkTensor(c, i, s, t); err != nil {
+		return err
+	}
+	if err := noScalar(s, t.Shape, s.Adapt == AdaptScalar, ""); err != nil {
+		return err
+	}
+	return noNUL(s, t.Data, "")
+}
+
+// noNUL refuses strings holding a NUL byte: ONNX Runtime's C API fills string
+// tensors from C strings, which would end there.
+func noNUL(s *ValueSpec, data []string, of string) error {
+	for k, str := range data {
+		if j := strings.IndexByte(str, 0); j >= 0 {
+			return inputError(s, KindValue, "strings without NUL bytes", "NUL at byte "+itoa(j)+" of element "+itoa(k)+of)
 		}
 	}
 	return nil
 }
 
-func checkMap[K comparable, V any](c *Call, s *ValueSpec, m map[K]V) error {
+func checkMap[K comparable, V any](c *Call, i int, s *ValueSpec, m map[K]V) error {
 	if m == nil {
-		return inputError(s, KindMissing, s.Type, "nil (missing input)")
+		return missing(s)
 	}
 	return nil
 }
 
-func checkMapSeq[K comparable, V any](c *Call, s *ValueSpec, ms []map[K]V) error {
-	if len(ms) == 0 {
-		return emptySeq(s, ms == nil)
+func checkStringMap[V any](c *Call, i int, s *ValueSpec, m map[string]V) error {
+	if m == nil {
+		return missing(s)
 	}
-	for i, m := range ms {
-		if m == nil {
-			return inputError(s, KindValue, s.Type, "nil element "+strconv.Itoa(i))
+	return noNULKeys(s, m, "")
+}
+
+func noNULKeys[V any](s *ValueSpec, m map[string]V, of string) error {
+	for k := range m {
+		if j := strings.IndexByte(k, 0); j >= 0 {
+			return inputError(s, KindValue, "strings without NUL bytes", "NUL at byte "+itoa(j)+" of key "+quote(k)+of)
 		}
 	}
 	return nil
+}
+
+// checkSeq checks a sequence: nil is a missing input, every element is
+// checked by elem (k: its index).
+func checkSeq[E any](elem func(s *ValueSpec, k int, e E) error) func(*Call, int, *ValueSpec, []E) error {
+	return func(c *Call, i int, s *ValueSpec, es []E) error {
+		if es == nil {
+			return missing(s)
+		}
+		if len(es) == 0 && !s.seqFront() {
+			return inputError(s, KindValue, "a sequence of at least one element (onnxruntime_go "+ortGoVersion+
+				" cannot make an empty sequence)", "an empty sequence")
+		}
+		for k, e := range es {
+			if err := elem(s, k, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func ofElem(k int) string { return " (sequence element " + itoa(k) + ")" }
+
+// checkElem checks a tensor of a sequence. A scalar cannot be one:
+// onnxruntime_go v1.27.0 reads the elements back from the sequence it makes,
+// and fails on (or, past the first, panics on) a scalar.
+func checkElem[T any](s *ValueSpec, k int, t Tensor[T]) error {
+	if t.Data == nil && t.Shape == nil {
+		return inputError(s, KindValue, "sequence elements that are not nil", "nil element "+itoa(k))
+	}
+	n, ok := elements(t.Shape)
+	if !ok {
+		return inputError(s, KindShape, validShape, shapeString(t.Shape)+ofElem(k))
+	}
+	if int64(len(t.Data)) != n {
+		return inputError(s, KindLength, i64toa(n)+" elements for shape "+shapeString(t.Shape), itoa(len(t.Data))+" elements"+ofElem(k))
+	}
+	return noScalar(s, t.Shape, false, ofElem(k))
+}
+
+// checkRawElem: onnxruntime_go v1.27.0 cannot read an empty float16 (...)
+// tensor back from a sequence either.
+func checkRawElem[T any](s *ValueSpec, k int, t Tensor[T]) error {
+	if err := checkElem(s, k, t); err != nil {
+		return err
+	}
+	if len(t.Data) == 0 {
+		return inputError(s, KindValue, "non-empty tensors (onnxruntime_go "+ortGoVersion+" cannot put an empty "+
+			elemName(s.Elem)+" tensor in a sequence)", "an empty tensor"+ofElem(k))
+	}
+	return nil
+}
+
+func checkStringElem(s *ValueSpec, k int, t Tensor[string]) error {
+	if err := checkElem(s, k, t); err != nil {
+		return err
+	}
+	return noNUL(s, t.Data, ofElem(k))
+}
+
+func checkMapElem[K comparable, V any](s *ValueSpec, k int, m map[K]V) error {
+	if m == nil {
+		return inputError(s, KindValue, "sequence elements that are not nil", "nil element "+itoa(k))
+	}
+	return nil
+}
+
+func checkStringMapElem[V any](s *ValueSpec, k int, m map[string]V) error {
+	if err := checkMapElem(s, k, m); err != nil {
+		return err
+	}
+	return noNULKeys(s, m, ofElem(k))
 }
 
 // --- Go -> ONNX Runtime ------------------------------------------------------------
+
+// feedShape is the shape a tensor crosses with: a scalar of an adapted input as [1].
+func feedShape(s *ValueSpec, shape []int64) ort.Shape {
+	if len(shape) == 0 && s.Adapt == AdaptScalar {
+		return ort.Shape{1}
+	}
+	return ort.Shape(shape)
+}
 
 func tensorValue[T ort.TensorData](c *Call, s *ValueSpec, t Tensor[T]) (ort.Value, error) {
 	if len(t.Shape) == 0 {
@@ -242,19 +384,21 @@ func bytesOf[T any](data []T) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&data[0])), len(data)*int(unsafe.Sizeof(zero)))
 }
 
+// noData backs empty raw tensors: onnxruntime_go wants at least one byte, ONNX
+// Runtime reads none of them.
+var noData [16]byte
+
 // rawValue makes a tensor of the element type s.Elem from the same memory.
 func rawValue[T any](c *Call, s *ValueSpec, t Tensor[T]) (ort.Value, error) {
-	if len(t.Shape) == 0 || len(t.Data) == 0 {
-		return nil, errors.New("onnxruntime_go cannot make scalar or empty tensors of this element type")
+	data := bytesOf(t.Data)
+	if len(data) == 0 {
+		data = noData[:]
 	}
-	return wrap(ort.NewCustomDataTensor(ort.Shape(t.Shape), bytesOf(t.Data), s.Elem))
+	return wrap(ort.NewCustomDataTensor(feedShape(s, t.Shape), data, s.Elem))
 }
 
 func stringValue(c *Call, s *ValueSpec, t Tensor[string]) (ort.Value, error) {
-	if len(t.Shape) == 0 {
-		return nil, errors.New("onnxruntime_go cannot make scalar string tensors")
-	}
-	st, err := ort.NewStringTensor(ort.Shape(t.Shape))
+	st, err := ort.NewStringTensor(feedShape(s, t.Shape))
 	if err != nil {
 		return nil, err
 	}
@@ -276,11 +420,14 @@ func stringMapValue[V ort.TensorData](c *Call, s *ValueSpec, m map[string]V) (or
 		keys = append(keys, k)
 		vals = append(vals, v)
 	}
-	kt, err := stringValue(c, s, Tensor[string]{Data: keys, Shape: []int64{int64(len(keys))}})
+	kt, err := ort.NewStringTensor(ort.Shape{int64(len(keys))})
 	if err != nil {
 		return nil, err
 	}
 	c.keep = append(c.keep, kt)
+	if err := kt.SetContents(keys); err != nil {
+		return nil, err
+	}
 	vt, err := wrap(ort.NewTensor(ort.NewShape(int64(len(vals))), vals))
 	if err != nil {
 		return nil, err
@@ -289,14 +436,42 @@ func stringMapValue[V ort.TensorData](c *Call, s *ValueSpec, m map[string]V) (or
 	return wrap(ort.NewMap(kt, vt))
 }
 
+// frontElem is the element a sequence of an adapted input has in front (the
+// adapted model drops it): one element of the type, read by nobody
+// (onnxruntime_go cannot read an empty non-number tensor back from a sequence).
+func frontElem(s *ValueSpec) (ort.Value, error) {
+	if s.Elem == ort.TensorElementDataTypeString {
+		st, err := ort.NewStringTensor(ort.Shape{1})
+		if err != nil {
+			return nil, err
+		}
+		if err := st.SetContents([]string{""}); err != nil {
+			st.Destroy()
+			return nil, err
+		}
+		return st, nil
+	}
+	return wrap(ort.NewCustomDataTensor(ort.Shape{1}, noData[:], s.Elem))
+}
+
+// seqValue makes a sequence of the elements es, after frontElem for an
+// adapted input (seqFront).
 func seqValue[E any](c *Call, s *ValueSpec, es []E, elem func(*Call, *ValueSpec, E) (ort.Value, error)) (ort.Value, error) {
-	vals := make([]ort.Value, len(es))
+	vals := make([]ort.Value, 0, len(es)+1)
+	if s.seqFront() {
+		v, err := frontElem(s)
+		if err != nil {
+			return nil, err
+		}
+		vals = append(vals, v)
+		c.keep = append(c.keep, v)
+	}
 	for i, e := range es {
 		v, err := elem(c, s, e)
 		if err != nil {
 			return nil, fmt.Errorf("element %d: %w", i, err)
 		}
-		vals[i] = v
+		vals = append(vals, v)
 		c.keep = append(c.keep, v) // the sequence may share their memory
 	}
 	return wrap(ort.NewSequence(vals))

@@ -15,7 +15,13 @@ func GetTensor[T ort.TensorData](c *Call, i int) Tensor[T] { return get(c, i, te
 
 // GetRaw gets a tensor onnxruntime_go has no Go type for (float16 and bfloat16
 // as uint16 bits, complex, float8 as uint8 bits).
-func GetRaw[T any](c *Call, i int) Tensor[T] { return get(c, i, rawFrom[T]) }
+func GetRaw[T any](c *Call, i int) Tensor[T] {
+	t := get(c, i, rawFrom[T])
+	if c.err == nil && c.s.spec.Outputs[i].Adapt == AdaptScalar {
+		t.Shape = []int64{} // it crossed as shape [1]
+	}
+	return t
+}
 
 // GetString gets a string tensor.
 func GetString(c *Call, i int) Tensor[string] { return get(c, i, stringFrom) }
@@ -53,13 +59,34 @@ func get[E any](c *Call, i int, conv func(ort.Value) (E, error)) E {
 	if c.err != nil {
 		return e
 	}
-	e, err := conv(c.outs[i])
+	e, err := conv(c.outs[c.s.outSlot[i]])
 	if err != nil {
 		c.err = fmt.Errorf("%s: output %q: %w", c.s.spec.Package, c.s.spec.Outputs[i].Name, err)
 		var zero E
 		return zero
 	}
 	return e
+}
+
+// GetOptional gets an optional output: nil when it is absent, else what get
+// (e.g. GetTensor[float32]) gets.
+func GetOptional[E any](c *Call, i int, get func(*Call, int) E) *E {
+	if c.err != nil {
+		return nil
+	}
+	has, ok := c.outs[c.s.outSlot[i]+1].(*ort.Scalar[bool])
+	if !ok {
+		c.err = fmt.Errorf("%s: output %s: %w", c.s.spec.Package, quote(c.s.spec.Outputs[i].Name), typeError("a bool scalar", has))
+		return nil
+	}
+	if !has.GetData() {
+		return nil
+	}
+	e := get(c, i)
+	if c.err != nil {
+		return nil
+	}
+	return &e
 }
 
 func getSeq[E any](c *Call, i int, elem func(ort.Value) (E, error)) []E {
@@ -96,11 +123,11 @@ func rawFrom[T any](v ort.Value) (Tensor[T], error) {
 	shape := []int64(t.GetShape())
 	n, _ := elements(shape)
 	data := make([]T, n)
-	b := t.GetData()
-	if len(b) != len(bytesOf(data)) {
+	b, want := t.GetData(), bytesOf(data)
+	if len(b) < len(want) || (len(want) > 0 && len(b) != len(want)) { // an empty one has noData's bytes
 		return Tensor[T]{}, fmt.Errorf("got %d bytes for shape %s", len(b), shapeString(shape))
 	}
-	copy(bytesOf(data), b)
+	copy(want, b)
 	return Tensor[T]{Data: data, Shape: shape}, nil
 }
 
@@ -183,9 +210,15 @@ func preallocator(s *ValueSpec) func(shape []int64) (ort.Value, error) {
 	}
 	if size := rawWidth(s.Elem); size > 1 {
 		return func(shape []int64) (ort.Value, error) {
+			if s.Adapt == AdaptScalar {
+				shape = []int64{1} // the adapted model returns the scalar as shape [1]
+			}
 			n, ok := elements(shape)
-			if !ok || n == 0 || len(shape) == 0 {
-				return nil, nil // let ONNX Runtime allocate: nothing can be lost
+			if !ok {
+				return nil, fmt.Errorf("its declared shape resolves to %s, not a valid shape", shapeString(shape))
+			}
+			if n == 0 {
+				return wrap(ort.NewCustomDataTensor(ort.Shape(shape), noData[:], s.Elem)) // ORT writes nothing
 			}
 			return wrap(ort.NewCustomDataTensor(ort.Shape(shape), make([]byte, n*size), s.Elem))
 		}
