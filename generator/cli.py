@@ -63,6 +63,9 @@ def cli() -> None:
 @click.option("--artifact-id", help="Maven artifactId (java) or Python distribution name (python).")
 @click.option("--version", "sdk_version", help="Version of the generated SDK [default: 0.1.0].")
 @click.option("--model-path", is_flag=True, help="Do not embed the model; load it from a path at run time.")
+@click.option("--remote", is_flag=True,
+              help="Also generate a remote backend: the same typed API against an Open Inference Protocol v2 "
+                   "server (Triton, KServe, MLServer) over gRPC.")
 @click.option("--downgrade", is_flag=True,
               help="Embed a copy lowered to the IR version and opsets the pinned ONNX Runtime loads "
                    "(only when the model uses nothing newer).")
@@ -83,6 +86,7 @@ def generate(
     artifact_id: str | None,
     sdk_version: str | None,
     model_path: bool,
+    remote: bool,
     downgrade: bool,
     no_load_check: bool,
     force: bool,
@@ -91,8 +95,9 @@ def generate(
 ) -> None:
     """Generate one SDK for MODEL(s) (the default command: `sdkgen MODEL... --lang L`), or every
     SDK a config file lists (`sdkgen`, `sdkgen --config sdkgen.yaml`)."""
-    given = {"package": package, "module": go_module, "group_id": group_id, "artifact_id": artifact_id,
-             "version": sdk_version}
+    given: dict[str, str | bool | None] = {"package": package, "module": go_module, "group_id": group_id,
+                                           "artifact_id": artifact_id, "version": sdk_version,
+                                           "remote": True if remote else None}
     set_opts = tuple(k for k, v in given.items() if v is not None)
     code = 0
 
@@ -108,7 +113,7 @@ def generate(
                 raise UserError("--out is required when generating one SDK for several models")
             entries = project.model_entries(models, name, embed=not model_path, downgrade=downgrade,
                                             load_check=not no_load_check)
-            opts = emit.Options(**{k: v for k, v in given.items() if v is not None})
+            opts = emit.options_from({k: v for k, v in given.items() if v is not None})
             sdk = project.SdkEntry(lang, out or f"{emit.default_name(models[0])}-{lang}", opts, set_opts)
             proj = project.Project(entries, (sdk,))
         else:

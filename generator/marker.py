@@ -37,7 +37,7 @@ class ModelRecord:
 class Record:
     sdkgen_version: str
     lang: str
-    options: Mapping[str, str]  # only the options the user set
+    options: Mapping[str, str | bool]  # only the options the user set
     models: tuple[ModelRecord, ...]
     files: Mapping[str, str]  # relative path -> sha256
 
@@ -83,7 +83,7 @@ def make(
     return Record(
         sdkgen_version=__version__,
         lang=lang,
-        options={k: str(getattr(opts, k)) for k in given},
+        options={k: v if isinstance(v := getattr(opts, k), bool) else str(v) for k in given},
         models=tuple(
             ModelRecord(relative_model_path(m.entry.path, out), m.entry.name, m.entry.embed, m.file_sha256,
                         m.entry.downgrade, m.entry.load_check)
@@ -129,8 +129,9 @@ def read(out: Path) -> Record:
                                   _field(m, "downgrade", bool, w), _field(m, "load_check", bool, w)))
     options = _field(doc, "options", dict, where)
     files = _field(doc, "files", dict, where)
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in {**options, **files}.items()):
-        raise UserError(f"{where}: options and files must map strings to strings")
+    if not all(isinstance(k, str) and isinstance(v, str | bool) for k, v in options.items()) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        raise UserError(f"{where}: options must map strings to strings or booleans, files strings to strings")
     lang = _field(doc, "lang", str, where)
     unknown = set(options) - set(emit.OPTION_FLAGS)
     if unknown:

@@ -171,9 +171,16 @@ def load_config(path: str | Path) -> Project:
         if not isinstance(o, dict) or "out" not in o:
             raise UserError(f"{p}: {where}: expected a mapping with at least out: DIR")
         _check_keys(p, where, o, _SDK_KEYS)
-        vals = {k: _str(p, f"{where}.{k}", v) for k, v in o.items()}
+        vals: dict[str, Any] = {}
+        for k, v in o.items():
+            if k == "remote":
+                if not isinstance(v, bool):
+                    raise UserError(f"{p}: {where}.remote: expected true or false, got {v!r}")
+                vals[k] = v
+            else:
+                vals[k] = _str(p, f"{where}.{k}", v)
         given = tuple(k for k in emit.OPTION_FLAGS if k in vals)
-        opts = emit.Options(**{k: vals[k] for k in given})
+        opts = emit.options_from({k: vals[k] for k in given})
         try:
             emit.check_options(lang, given, flags=False)
         except UserError as e:

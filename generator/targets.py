@@ -187,7 +187,7 @@ PYTHON = Target(
         nested_sequences=True,
         extra=_py_extra,
     ),
-    options=frozenset({"package", "artifact_id", "version"}),
+    options=frozenset({"package", "artifact_id", "version", "remote"}),
 )
 
 # --- Java: ai.onnxruntime ------------------------------------------------------------------
@@ -253,7 +253,7 @@ JAVA = Target(
         map_value_scalar_only=True,
         optional={"input": no(_J_NO_INPUT), "output": no("ONNX Runtime's Java API has no optional values")},
     ),
-    options=frozenset({"package", "group_id", "artifact_id", "version"}),
+    options=frozenset({"package", "group_id", "artifact_id", "version", "remote"}),
 )
 
 # --- Go: github.com/yalue/onnxruntime_go -----------------------------------------------------
@@ -362,7 +362,7 @@ GO = Target(
         extra=_go_extra,
         adapted=_go_adapted,
     ),
-    options=frozenset({"package", "module"}),  # a Go module's version is its VCS tag
+    options=frozenset({"package", "module", "remote"}),  # a Go module's version is its VCS tag
 )
 
 # --- the Open Inference Protocol v2 (remote mode, `sdkgen deploy`) ---------------------------

@@ -60,3 +60,11 @@ def test_cli_writes_both_and_refuses_what_oip_cannot_carry(tmp_path: Path) -> No
     assert r.returncode == 2 and "no batch dim every input and output shares" in r.stderr
     r = sdkgen("deploy", str(MODELS / "decode_head.onnx"))
     assert r.returncode == 2 and "give --triton DIR and/or --kserve FILE" in r.stderr
+
+
+def test_remote_sdks_refuse_what_the_protocol_cannot_carry(tmp_path: Path) -> None:
+    from .paths import ORT_DATASETS
+
+    r = sdkgen(str(ORT_DATASETS / "logreg_iris.onnx"), "--lang", "go", "--remote", "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "--remote: model 'logreg_iris' cannot be served over the Open Inference" in r.stderr
+    assert "cannot carry sequence outputs" in r.stderr and not (tmp_path / "o").exists()

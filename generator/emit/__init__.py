@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import ir, targets
-from ..errors import UserError
+from ..errors import UnsupportedModel, UserError
 
 if TYPE_CHECKING:
     from ..adapt import Input as AdaptedInput
@@ -51,6 +51,9 @@ class Options:
     group_id: str | None = None  # maven
     artifact_id: str | None = None  # maven; also the python distribution name
     version: str = "0.1.0"  # version of the generated SDK
+    # Also a remote backend: open the model against an Open Inference Protocol v2 server (gRPC)
+    # as well as in-process; adds the gRPC dependencies and stubs to the SDK.
+    remote: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,7 +69,20 @@ OPTION_FLAGS = {
     "group_id": "--group-id",
     "artifact_id": "--artifact-id",
     "version": "--version",
+    "remote": "--remote",
 }
+
+
+def options_from(values: Mapping[str, str | bool]) -> Options:
+    """Options from the user's (flag, config or record) values: ``remote`` a bool, the rest strings."""
+    kw: dict[str, Any] = {}
+    for k, v in values.items():
+        if k not in OPTION_FLAGS:
+            raise UserError(f"unknown option {k!r} (expected some of {', '.join(OPTION_FLAGS)})")
+        if isinstance(v, bool) != (k == "remote"):
+            raise UserError(f"option {k}: expected {'true or false' if k == 'remote' else 'a string'}, got {v!r}")
+        kw[k] = v
+    return Options(**kw)
 
 
 def default_name(path: str) -> str:
@@ -108,6 +124,11 @@ def generate(lang: str, models: Sequence[ModelSource], opts: Options) -> Generat
     sources = []
     for m in models:
         targets.require(lang, m.model, f"model {m.name!r}", embed=m.embed)
+        if opts.remote:
+            found = targets.oip_refusals(m.model)
+            if found:
+                raise UnsupportedModel(f"--remote: model {m.name!r} cannot be served over the Open Inference "
+                                       "Protocol v2: " + "; ".join(str(r) for r in found))
         kinds = targets.adaptations(lang, m.model)
         if kinds and m.embed and not m.adapted:
             from .. import adapt
