@@ -16,7 +16,7 @@ from . import report
 from .common import REPO, Context, Section, machine
 
 # In the order they run (and appear in docs/BENCHMARKS.md).
-BENCHMARKS = ["gen_cost"]
+BENCHMARKS = ["overhead", "gen_cost"]
 
 
 def main() -> None:

@@ -25,6 +25,10 @@ class Context:
         """An iteration count: ``full`` in a real run, ``smoke`` in a smoke run."""
         return smoke if self.smoke else full
 
+    def pick(self, full: float, smoke: float) -> float:
+        """A duration or size: ``full`` in a real run, ``smoke`` in a smoke run."""
+        return smoke if self.smoke else full
+
 
 @dataclasses.dataclass
 class Table:
