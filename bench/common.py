@@ -75,6 +75,7 @@ class Section:
     charts: list[Chart] = dataclasses.field(default_factory=list)
     data: dict[str, Any] = dataclasses.field(default_factory=dict)  # raw numbers for the JSON
     goals: list[tuple[str, bool | None, str]] = dataclasses.field(default_factory=list)  # (goal, met, why)
+    run: dict[str, float] = dataclasses.field(default_factory=dict)  # seconds, load average at start and end
 
 
 def _fmt(v: Any) -> str:
@@ -146,4 +147,5 @@ def machine() -> dict[str, str]:
         "onnxruntime": f"{onnxruntime.__version__} (Python), {versions.ORT_VERSION} (Java, Go's libonnxruntime), "
                        f"onnxruntime_go {versions.ORT_GO_VERSION}",
         "sdkgen": __version__,
+        "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }

@@ -27,6 +27,18 @@ def bert_model(ctx: Context) -> BenchModel:
     return BenchModel.of("bert", bert.ensure("smoke" if ctx.smoke else "full", ctx.python) / "bert.onnx")
 
 
+def bert_optimised(ctx: Context) -> BenchModel:
+    """The same transformer after ONNX Runtime's offline transformer optimiser (by hand: sdkgen has no
+    ``--optimize`` yet)."""
+    config = "smoke" if ctx.smoke else "full"
+    return BenchModel.of("bert_opt", bert.optimised(bert.ensure(config, ctx.python), config))
+
+
+def transformer_set(ctx: Context) -> list[BenchModel]:
+    """The models of the SDKs the overhead, throughput and seed sections share (built once)."""
+    return [tiny(), bert_model(ctx), bert_optimised(ctx)]
+
+
 def bert_config(ctx: Context) -> str:
     cfg = bert.CONFIGS["smoke" if ctx.smoke else "full"]
     return (f"{cfg['layers']} layers, hidden {cfg['hidden']}, {cfg['heads']} heads, intermediate "

@@ -37,8 +37,7 @@ def cases(ctx: Context) -> list[tuple[str, str, tuple[int, ...]]]:
 
 
 def measure(ctx: Context) -> dict[str, Any]:
-    tiny, bert = models.tiny(), models.bert_model(ctx)
-    built = build_all([tiny, bert], ctx.work.parent / "_sdks")
+    built = build_all(models.transformer_set(ctx), ctx.work.parent / "_sdks")
     rounds = ctx.n(30, 3)
     block = ctx.pick(0.2, 0.01)
     warm, warm_max = ctx.pick(1.0, 0.02), ctx.pick(8.0, 0.2)

@@ -47,6 +47,12 @@ def markdown(sections: list[Section], machine: dict[str, str], charts_rel: str) 
         "seconds-long smoke run of the same code (`python -m bench --smoke`), so it cannot rot; no test asserts a",
         "time.",
         "",
+        "Reproduce: `make bench` (about 25 minutes on 2 cores; run it on an otherwise idle machine: the load average",
+        "is recorded per section below). One section: `make bench BENCH_ARGS=\"--only overhead --no-docs\"`",
+        "(`overhead`, `throughput`, `threads`, `seed`, `gen_cost`). The thread section needs Docker",
+        "(`integration/docker/setup.sh` starts it); every section needs Python, a JDK 17, Maven's local ONNX Runtime",
+        "jar and Go, like `make test`.",
+        "",
         "## Machine",
         "",
         *[f"- {k}: {v}" for k, v in machine.items()],
@@ -61,6 +67,9 @@ def markdown(sections: list[Section], machine: dict[str, str], charts_rel: str) 
             out.append(f"| {goal} | {'yes' if met else 'no' if met is False else 'n/a'} | {why} |")
     for s in sections:
         out += ["", f"## {s.title}", "", s.how]
+        if s.run:
+            out += ["", (f"_This section took {s.run['seconds']:.0f} s; load average {s.run['load_start']:.2f} at its "
+                        f"start, {s.run['load_end']:.2f} at its end._")]
         for t in s.tables:
             out += ["", f"**{t.title}**", "", t.markdown()]
         for c in s.charts:
