@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 
 from . import report
-from .common import REPO, Context, Section, machine
+from .common import LANGS, REPO, Context, Section, machine
 
 # In the order they run (and appear in docs/BENCHMARKS.md).
 BENCHMARKS = ["overhead", "throughput", "threads", "seed", "gen_cost"]
@@ -28,9 +28,14 @@ def main() -> None:
     ap.add_argument("--only", default="", help="comma-separated benchmark names")
     ap.add_argument("--results", default=str(REPO / "bench-results"), help="results folder")
     ap.add_argument("--work", default="", help="scratch folder [default: a temp dir]")
+    ap.add_argument("--langs", default=",".join(LANGS),
+                    help="SDK languages to measure, e.g. go (a partial run never rewrites the docs)")
     ap.add_argument("--no-docs", action="store_true", help="do not rewrite docs/BENCHMARKS.md and docs/bench/")
     args = ap.parse_args()
     names = [n for n in args.only.split(",") if n] or BENCHMARKS
+    langs = tuple(x for x in LANGS if x in args.langs.split(","))
+    if not langs or set(args.langs.split(",")) - set(LANGS):
+        raise SystemExit(f"--langs: expected some of {', '.join(LANGS)}")
     unknown = sorted(set(names) - set(BENCHMARKS))
     if unknown:
         raise SystemExit(f"unknown benchmark {unknown[0]!r} (expected some of {', '.join(BENCHMARKS)})")
@@ -56,7 +61,7 @@ def main() -> None:
             d.mkdir(parents=True, exist_ok=True)
             print(f"\n== {name} ...", flush=True)
             try:
-                sec: Section = mod.run_bench(Context(d, args.smoke))
+                sec: Section = mod.run_bench(Context(d, args.smoke, langs=langs))
             except Exception:  # noqa: BLE001 - the other benchmarks still run; the exit code says it
                 traceback.print_exc()
                 failed.append(name)
@@ -83,7 +88,7 @@ def main() -> None:
     print(f"\nbench: results in {results}")
     if failed:
         raise SystemExit(f"bench: FAILED: {', '.join(failed)} (see the tracebacks above)")
-    if not args.smoke and not args.only and not args.no_docs:
+    if not args.smoke and not args.only and not args.no_docs and langs == LANGS:
         docs = REPO / "docs" / "bench"
         docs.mkdir(parents=True, exist_ok=True)
         for s in sections:

@@ -19,6 +19,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -137,7 +138,13 @@ def ensure(config: str, python: str = sys.executable) -> Path:
         if r.returncode != 0:
             raise RuntimeError(f"exporting the BERT model failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
         d.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, d) if not d.exists() else None
+        if d.exists():  # another run exported it meanwhile
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            os.replace(tmp, d)
+        for old in d.parent.glob(f"bert-{config}-*"):  # exports of an older torch or script
+            if old != d and not old.name.count(".tmp"):
+                shutil.rmtree(old, ignore_errors=True)
     return d
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+LANGS = ("python", "go", "java")
 
 
 @dataclasses.dataclass
@@ -20,6 +21,7 @@ class Context:
     work: Path  # scratch space for generated SDKs and models
     smoke: bool  # seconds-long run: tiny counts, same code paths (CI runs it so nothing rots)
     python: str = sys.executable
+    langs: tuple[str, ...] = LANGS  # the SDK languages to measure (--langs); the baselines always run
 
     def n(self, full: int, smoke: int = 1) -> int:
         """An iteration count: ``full`` in a real run, ``smoke`` in a smoke run."""

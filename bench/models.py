@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -40,9 +41,12 @@ def transformer_set(ctx: Context) -> list[BenchModel]:
 
 
 def bert_config(ctx: Context) -> str:
-    cfg = bert.CONFIGS["smoke" if ctx.smoke else "full"]
+    config = "smoke" if ctx.smoke else "full"
+    cfg = bert.CONFIGS[config]
+    sha = hashlib.sha256((bert.ensure(config, ctx.python) / "bert.onnx").read_bytes()).hexdigest()[:12]
     return (f"{cfg['layers']} layers, hidden {cfg['hidden']}, {cfg['heads']} heads, intermediate "
-            f"{cfg['intermediate']}, vocab {cfg['vocab']}; opset {bert.OPSET}, IR {bert.IR_VERSION}")
+            f"{cfg['intermediate']}, vocab {cfg['vocab']}; opset {bert.OPSET}, IR {bert.IR_VERSION}, "
+            f"sha256 {sha}…")
 
 
 MLP_LAYERS, MLP_WIDTH, MLP_BATCH = 8, 512, 64

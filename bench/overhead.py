@@ -17,7 +17,6 @@ from .common import Chart, Context, Section, Table, pct
 from .driver import Blocks, Runner, interleave, same_results
 from .sdks import build_all, start
 
-LANGS = ("python", "go", "java")
 KINDS = ("sdk", "raw", "docs")
 CALLS = {
     "python": {"sdk": "`model.run(x=...)`", "raw": "`sess.run([names], feeds)`", "docs": "`sess.run(None, feeds)`"},
@@ -42,7 +41,7 @@ def measure(ctx: Context) -> dict[str, Any]:
     block = ctx.pick(0.2, 0.01)
     warm, warm_max = ctx.pick(1.0, 0.02), ctx.pick(8.0, 0.2)
     res: dict[str, Any] = {"rounds": rounds, "block_s": block, "langs": {}}
-    for lang in LANGS:
+    for lang in ctx.langs:
         with start(lang, built, ctx.work / "logs", f"overhead-{lang}") as w:
             per: dict[str, Any] = {}
             for key, label, dims in cases(ctx):
@@ -50,12 +49,14 @@ def measure(ctx: Context) -> dict[str, Any]:
                 same_results(runners)
                 b = interleave(runners, rounds, block, warm, warm_max)
                 entry: dict[str, Any] = {"blocks": b, "profile": {}}
+                # about a second of calls each (a few in a smoke run)
+                calls = max(5, int(ctx.pick(1.0, 0.01) / b.median("sdk")))
                 if lang == "python":
                     for r in runners[:2]:
-                        entry["profile"][r.label] = w.ask("profile", r.rid, ctx.n(20000, 200))["top"]
+                        entry["profile"][r.label] = w.ask("profile", r.rid, calls)["top"]
                 else:
                     for r in runners:
-                        entry["profile"][r.label] = w.ask("allocs", r.rid, ctx.n(2000, 20))
+                        entry["profile"][r.label] = w.ask("allocs", r.rid, calls)
                 for r in runners:
                     r.close()
                 per[label] = entry
@@ -66,9 +67,10 @@ def measure(ctx: Context) -> dict[str, Any]:
 def run_bench(ctx: Context) -> Section:
     res = measure(ctx)
     rows, data, goals = [], {}, []
-    chart: dict[str, list[float]] = {lang: [] for lang in LANGS}
+    langs = ctx.langs
+    chart: dict[str, list[float]] = {lang: [] for lang in langs}
     labels = [c[1] for c in cases(ctx)]
-    for lang in LANGS:
+    for lang in langs:
         for label in labels:
             b: Blocks = res["langs"][lang][label]["blocks"]
             r, lo, hi = b.ratio("sdk", "raw")
@@ -83,14 +85,14 @@ def run_bench(ctx: Context) -> Section:
                 "per_call_s": b.per_call, "calls_per_block": b.calls,
                 "profile": res["langs"][lang][label]["profile"],
             }
-    for lang in LANGS:
+    for lang in langs:
         over = {lab: res["langs"][lang][lab]["blocks"].ratio("sdk", "raw")[0] - 1 for lab in labels}
         tf = {k: v for k, v in over.items() if k.startswith("transformer")}
         goals.append((f"{lang}: SDK overhead on the transformer ≤ {GOAL_TRANSFORMER:.0%}",
                       max(tf.values()) <= GOAL_TRANSFORMER, ", ".join(f"{k} {v:+.1%}" for k, v in tf.items())))
         goals.append((f"{lang}: SDK overhead on the tiny model ≤ {GOAL_TINY[lang]:.0%}",
                       over[labels[0]] <= GOAL_TINY[lang], f"{over[labels[0]]:+.1%}"))
-    for lang in LANGS:
+    for lang in langs:
         docs = {lab: res["langs"][lang][lab]["blocks"].ratio("sdk", "docs")[0] for lab in labels}
         if lang != "go":  # Go's README way reuses bound tensors: a ceiling, not what the SDK should beat
             goals.append((f"{lang}: SDK at least as fast as ORT's documented usage", max(docs.values()) <= 1.0,
@@ -100,12 +102,10 @@ def run_bench(ctx: Context) -> Section:
               ["lang", "model", "SDK µs", "raw µs", "overhead", "overhead IQR", "docs-usage µs", "SDK vs docs",
                "rounds × calls"], rows,
               note="raw / docs-usage calls: " + "; ".join(
-                  f"{lang}: raw = {CALLS[lang]['raw']}, docs = {CALLS[lang]['docs']}" for lang in LANGS)),
+                  f"{lang}: raw = {CALLS[lang]['raw']}, docs = {CALLS[lang]['docs']}" for lang in langs)),
         profile_table(res, labels),
     ]
-    python_prof = python_profile_table(res, labels)
-    if python_prof.rows:
-        tables.append(python_prof)
+    tables = [t for t in [*tables, python_profile_table(res, labels)] if t.rows]
     return Section(
         name="overhead",
         title="Per-call overhead: generated SDK vs the raw binding",
@@ -129,6 +129,8 @@ def run_bench(ctx: Context) -> Section:
 def profile_table(res: dict[str, Any], labels: list[str]) -> Table:
     rows = []
     for lang in ("go", "java"):
+        if lang not in res["langs"]:
+            continue
         for label in labels:
             p = res["langs"][lang][label]["profile"]
             row: list[Any] = [lang, label]
@@ -144,7 +146,9 @@ def profile_table(res: dict[str, Any], labels: list[str]) -> Table:
 
 
 def python_profile_table(res: dict[str, Any], labels: list[str]) -> Table:
-    rows = []
+    rows: list[list[Any]] = []
+    if "python" not in res["langs"]:
+        return Table("Python profile", [], rows)
     for label in labels:
         p = res["langs"]["python"][label]["profile"]
         for kind in ("sdk", "raw"):

@@ -36,11 +36,15 @@ SDK_LANGS = [("Python SDK", "python"), ("Java SDK", "java"), ("Go SDK", "go")]
 DIMS = (1, 128)
 
 
-def rows() -> list[tuple[str, str, str, str]]:
+def sdk_langs(ctx: Context) -> list[tuple[str, str]]:
+    return [x for x in SDK_LANGS if x[1] in ctx.langs]
+
+
+def rows(ctx: Context) -> list[tuple[str, str, str, str]]:
     """(label, worker, kind, model key); the first row is the baseline."""
     out = [("PyTorch eager (CPU)", "torch", "torch", "bert"), ("raw Python ORT", "python", "raw", "bert")]
     for suffix, key in VARIANTS:
-        out += [(f"{name}{suffix}", lang, "sdk", key) for name, lang in SDK_LANGS]
+        out += [(f"{name}{suffix}", lang, "sdk", key) for name, lang in sdk_langs(ctx)]
     return out
 
 
@@ -49,17 +53,17 @@ def run_bench(ctx: Context) -> Section:
     rounds, block = ctx.n(12, 3), ctx.pick(0.3, 0.01)
     warm, warm_max = ctx.pick(1.5, 0.02), ctx.pick(8.0, 0.2)
     settings = [("defaults", 0), ("1 thread", 1)]
-    table: dict[str, list[Any]] = {r[0]: [r[0]] for r in rows()}
+    table: dict[str, list[Any]] = {r[0]: [r[0]] for r in rows(ctx)}
     data: dict[str, Any] = {}
     chart: dict[str, list[float]] = {}
     ratios: dict[tuple[str, str], float] = {}
     with ExitStack() as stack:
         workers = {w: stack.enter_context(start("python" if w == "torch" else w, built, ctx.work / "logs",
                                                 f"seed-{w}"))
-                   for w in ("torch", "python", "java", "go")}
+                   for w in {r[1] for r in rows(ctx)}}
         for si, (setting, threads) in enumerate(settings):
             runners = [Runner.open(workers[w], f"s{si}-{i}", label, kind, key, threads, threads == 0, DIMS)
-                       for i, (label, w, kind, key) in enumerate(rows())]
+                       for i, (label, w, kind, key) in enumerate(rows(ctx))]
             same_results(runners)
             b = interleave(runners, rounds, block, warm, warm_max)
             base = runners[0].label
@@ -75,9 +79,9 @@ def run_bench(ctx: Context) -> Section:
                              "threads": {r.label: r.info.get("config") for r in runners}}
             for r in runners:
                 r.close()
-    labels = [r[0] for r in rows()]
-    sdk_rows = [f"{name}" for name, _ in SDK_LANGS]
-    opt_rows = [f"{name}{VARIANTS[1][0]}" for name, _ in SDK_LANGS]
+    labels = [r[0] for r in rows(ctx)]
+    sdk_rows = [f"{name}" for name, _ in sdk_langs(ctx)]
+    opt_rows = [f"{name}{VARIANTS[1][0]}" for name, _ in sdk_langs(ctx)]
     goals: list[tuple[str, bool | None, str]] = [
         ("Every SDK is faster than PyTorch eager (defaults)", all(ratios[("defaults", r)] > 1 for r in sdk_rows),
          ", ".join(f"{r} {ratios[('defaults', r)]:.2f}×" for r in sdk_rows)),

@@ -33,7 +33,6 @@ BASE_IMAGE = "sdkgen-base:bookworm"
 WHEELS = Path.home() / ".cache" / "sdkgen" / "bench" / "wheels"
 GOAL = 10.0
 BASELINE = {"python": "11.5×", "go": "5.5×", "java": "5–7×"}  # issue 11, --cpus=1 on this host
-LANGS = ("python", "java", "go")
 CASES: list[tuple[str, dict[str, Any]]] = [
     ("--cpus=1", {"nano_cpus": 1_000_000_000}),
     ("--cpus=0.5", {"nano_cpus": 500_000_000}),
@@ -42,6 +41,13 @@ CASES: list[tuple[str, dict[str, Any]]] = [
 ORT_ENV = "ORT_INTRA_OP_NUM_THREADS"
 VARIANTS = [("ORT defaults", "raw", {}), ("SDK defaults", "sdk", {}),
             (f"ORT defaults + {ORT_ENV}", "raw", {ORT_ENV: "@sdk_intra"})]
+
+# the worker of each language inside the image (bench/workers/)
+COMMANDS = {
+    "python": ["/opt/py/bin/python", "/opt/bench/python/worker.py", "/opt/bench/python/manifest.json"],
+    "java": ["java", "-cp", "/opt/bench/java/classes:/opt/bench/java/onnxruntime.jar", "BenchWorker"],
+    "go": ["/opt/bench/go/benchworker"],
+}
 
 DOCKERFILE = f"""\
 # Made by bench/threads.py: the thread benchmark's workers on {BASE_IMAGE}, installed offline.
@@ -149,16 +155,15 @@ def run_bench(ctx: Context) -> Section:
     plan = {
         "reps": reps, "n": n, "warm": ctx.pick(3.0, 0.1), "warm_max": ctx.pick(20.0, 0.5),
         "dims": [models.MLP_BATCH, models.MLP_WIDTH], "probe_lang": "python",
-        "langs": {"python": ["/opt/py/bin/python", "/opt/bench/python/worker.py", "/opt/bench/python/manifest.json"],
-                  "java": ["java", "-cp", "/opt/bench/java/classes:/opt/bench/java/onnxruntime.jar", "BenchWorker"],
-                  "go": ["/opt/bench/go/benchworker"]},
+        "langs": {lang: cmd for lang, cmd in COMMANDS.items() if lang in ctx.langs},
         "env": {"PYTHONPATH": "/opt/bench/python/src", "BENCH_MODELS": "/opt/bench/models",
                 "ONNXRUNTIME_SHARED_LIBRARY_PATH": f"/usr/local/lib/{ORT_LIB.name}"},
         "variants": [list(v) for v in VARIANTS],
     }
     rows, ratio_rows, data, probes = [], [], {}, {}
-    worst: dict[str, list[str]] = {lang: [] for lang in LANGS}
-    met: dict[str, bool] = dict.fromkeys(LANGS, True)
+    langs = [lang for lang in COMMANDS if lang in ctx.langs]
+    worst: dict[str, list[str]] = {lang: [] for lang in langs}
+    met: dict[str, bool] = dict.fromkeys(langs, True)
     chart: dict[str, list[float]] = {v[0]: [] for v in VARIANTS}
     chart_labels = []
     if ctx.smoke:  # timings mean nothing: the three containers at once, to keep CI's smoke run short
@@ -174,7 +179,7 @@ def run_bench(ctx: Context) -> Section:
         for r in results:
             r["summary"] = summary(r["ns"])
             by.setdefault((r["lang"], r["variant"]), []).append(r)
-        for lang in LANGS:
+        for lang in langs:
             for name, _, _ in VARIANTS:
                 rs = by[(lang, name)]
                 s = [r["summary"] for r in rs]
@@ -204,7 +209,7 @@ def run_bench(ctx: Context) -> Section:
             for v in VARIANTS:
                 chart[v[0]].append(statistics.median([r["summary"]["p99_ms"] for r in by[(lang, v[0])]]))
     goals = [(f"{lang}: SDK default p99 ≤ 1/10 of ORT default's (every case)", met[lang],
-              ", ".join(worst[lang]) + f"; baseline at --cpus=1: {BASELINE[lang]}") for lang in LANGS]
+              ", ".join(worst[lang]) + f"; baseline at --cpus=1: {BASELINE[lang]}") for lang in langs]
     probe_txt = "; ".join(f"{case}: SDK picks {p['probe']['config']['intra_op_threads']} intra-op thread(s), "
                           f"spinning {'on' if p['probe']['config']['allow_spinning'] else 'off'}, "
                           f"{p['affinity']} CPU(s) in the affinity mask" for case, p in probes.items())
