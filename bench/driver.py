@@ -149,17 +149,21 @@ class Blocks:
     labels: list[str]
     per_call: dict[str, list[float]]
     calls: dict[str, int]  # calls per block
+    # process CPU time per call (all threads), one value per round: unlike wall time it does not grow
+    # while the process waits for a CPU, so on a busy machine its ratios are the steadier ones
+    cpu_per_call: dict[str, list[float]] = dataclasses.field(default_factory=dict)
 
-    def median(self, label: str) -> float:
-        return statistics.median(self.per_call[label])
+    def median(self, label: str, cpu: bool = False) -> float:
+        return statistics.median((self.cpu_per_call if cpu else self.per_call)[label])
 
-    def ratios(self, a: str, b: str) -> list[float]:
+    def ratios(self, a: str, b: str, cpu: bool = False) -> list[float]:
         """a/b in each round: the two blocks were measured next to each other."""
-        return [x / y for x, y in zip(self.per_call[a], self.per_call[b])]
+        t = self.cpu_per_call if cpu else self.per_call
+        return [x / y for x, y in zip(t[a], t[b])]
 
-    def ratio(self, a: str, b: str) -> tuple[float, float, float]:
+    def ratio(self, a: str, b: str, cpu: bool = False) -> tuple[float, float, float]:
         """(median, q1, q3) of the per-round ratios a/b."""
-        r = self.ratios(a, b)
+        r = self.ratios(a, b, cpu)
         lo, hi = spread(r)
         return statistics.median(r), lo, hi
 
@@ -174,6 +178,7 @@ def interleave(runners: list[Runner], rounds: int, block_s: float, warm_s: float
         per_call_est[r.label] = w["seconds"] / max(1, w["calls"])
     calls = {r.label: max(1, int(block_s / max(per_call_est[r.label], 1e-9))) for r in runners}
     out: dict[str, list[float]] = {r.label: [] for r in runners}
+    cpu: dict[str, list[float]] = {r.label: [] for r in runners}
     for i in range(rounds):
         k = i % len(runners)
         order = runners[k:] + runners[:k]
@@ -181,9 +186,10 @@ def interleave(runners: list[Runner], rounds: int, block_s: float, warm_s: float
             order.reverse()
         for r in order:
             n = calls[r.label]
-            ns = r.worker.ask("run", r.rid, n)["ns"]
-            out[r.label].append(ns / 1e9 / n)
-    return Blocks([r.label for r in runners], out, calls)
+            res = r.worker.ask("run", r.rid, n)
+            out[r.label].append(res["ns"] / 1e9 / n)
+            cpu[r.label].append(max(res.get("cpu_ns", 0), 1) / 1e9 / n)
+    return Blocks([r.label for r in runners], out, calls, cpu)
 
 
 def percentile(xs: list[float], p: float) -> float:

@@ -75,7 +75,7 @@ def run_bench(ctx: Context) -> Section:
                 table[r.label] += [round(qps), f"{m:.2f}× ({lo:.2f} … {hi:.2f})", used]
                 chart[setting].append(qps)
                 ratios[(setting, r.label)] = m
-            data[setting] = {"per_call_s": b.per_call, "calls_per_block": b.calls,
+            data[setting] = {"per_call_s": b.per_call, "cpu_per_call_s": b.cpu_per_call, "calls_per_block": b.calls,
                              "threads": {r.label: r.info.get("config") for r in runners}}
             for r in runners:
                 r.close()

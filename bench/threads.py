@@ -138,7 +138,7 @@ def summary(ns: list[int]) -> dict[str, float]:
 def window(r: dict[str, Any]) -> str:
     """What the runtime did during the measured calls: GC runs, JIT time (Java)."""
     b, a = r["before"], r["after"]
-    parts = []
+    parts: list[str] = []
     if isinstance(a.get("gc"), list):  # Python: collections per generation
         parts.append(f"gc {sum(a['gc']) - sum(b['gc'])}")
     else:
@@ -189,10 +189,12 @@ def run_bench(ctx: Context) -> Section:
                            else "ORT: " + (first["env"].get(ORT_ENV) or "default"))
                 rows.append([case, lang, name, rng([x["p50_ms"] for x in s]), rng([x["p99_ms"] for x in s]),
                              rng([x["qps"] for x in s], 0), threads, first["open"]["threads_added"],
+                             rng([cpu_per_call(r) for r in rs]), rng([throttled(r) for r in rs], 1),
                              "; ".join(window(r) for r in rs), alloc(first)])
                 data[f"{case} / {lang} / {name}"] = {"runs": [{"summary": r["summary"], "ns": r["ns"], "open": r["open"],
                                                               "warm": r["warm"], "before": r["before"],
-                                                              "after": r["after"], "allocs": r.get("allocs")}
+                                                              "after": r["after"], "allocs": r.get("allocs"),
+                                                              "cgroup": r.get("cgroup")}
                                                              for r in rs]}
             ort_p99 = [r["summary"]["p99_ms"] for r in sorted(by[(lang, VARIANTS[0][0])], key=lambda r: r["rep"])]
             sdk_p99 = [r["summary"]["p99_ms"] for r in sorted(by[(lang, VARIANTS[1][0])], key=lambda r: r["rep"])]
@@ -228,8 +230,11 @@ def run_bench(ctx: Context) -> Section:
         tables=[
             Table("Latency and QPS per variant (this machine)",
                   ["case", "lang", "variant", "p50 ms", "p99 ms", "QPS", "threads", "pool threads",
-                   "GC/JIT in window", "heap/call"], rows,
-                  note="heap/call: managed-heap bytes allocated per call (Go, Java; first repetition)."),
+                   "CPU ms/call", "throttled ms/100 calls", "GC/JIT in window", "heap/call"], rows,
+                  note="CPU ms/call: the container's CPU time (cgroup) over the timed calls / calls: spinning pool "
+                       "threads, the JIT and the GC count too. throttled: time the kernel held the container back for "
+                       "its CFS quota (cpu.stat throttled_time) during the timed calls. heap/call: managed-heap bytes allocated per call (Go, Java; "
+                       "first repetition)."),
             Table("p99 of ORT's defaults over the SDK's (higher is better for the SDK)",
                   ["case", "lang", "ORT default / SDK p99", f"ORT + {ORT_ENV} / SDK p99", "SDK / ORT QPS",
                    "issue baseline"], ratio_rows),
@@ -247,6 +252,17 @@ def rng(xs: list[float], digits: int = 2, unit: str = "") -> str:
     if len(xs) == 1 or f.format(lo) == f.format(hi):
         return f.format(statistics.median(xs)) + unit
     return f"{f.format(statistics.median(xs))}{unit} ({f.format(lo)}–{f.format(hi)})"
+
+
+def cpu_per_call(r: dict[str, Any]) -> float:
+    cg = r.get("cgroup") or {}
+    return float(cg.get("cpu_ms", 0.0)) / max(1, len(r["ns"]))
+
+
+def throttled(r: dict[str, Any]) -> float:
+    """Milliseconds the container spent throttled by its CFS quota, per 100 calls."""
+    cg = r.get("cgroup") or {}
+    return 100 * float(cg.get("throttled_ms", 0.0)) / max(1, len(r["ns"]))
 
 
 def alloc(r: dict[str, Any]) -> str:

@@ -58,7 +58,7 @@ def run_bench(ctx: Context) -> Section:
                 chart[name].append(q)
             qps_rows.append(row)
             rrow: list[Any] = [label]
-            d: dict[str, Any] = {"per_call_s": b.per_call, "calls_per_block": b.calls}
+            d: dict[str, Any] = {"per_call_s": b.per_call, "cpu_per_call_s": b.cpu_per_call, "calls_per_block": b.calls}
             for name, _, _ in table_rows[1:]:
                 # QPS ratio = inverse time ratio, per round
                 m, lo, hi = b.ratio(base, name)

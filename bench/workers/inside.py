@@ -30,6 +30,31 @@ def ask(p: subprocess.Popen[str], line: str) -> dict[str, Any]:
     return result
 
 
+def cgroup_cpu() -> dict[str, float]:
+    """This container's CPU use and CFS throttling so far (cgroup v1 or v2); {} when unreadable."""
+    out: dict[str, float] = {}
+    try:
+        v2 = os.path.exists("/sys/fs/cgroup/cpu.stat") and not os.path.exists("/sys/fs/cgroup/cpu/cpu.stat")
+        stat = "/sys/fs/cgroup/cpu.stat" if v2 else "/sys/fs/cgroup/cpu/cpu.stat"
+        with open(stat) as f:
+            kv = dict(line.split() for line in f if len(line.split()) == 2)
+        out["periods"] = float(kv.get("nr_periods", 0))
+        out["throttled"] = float(kv.get("nr_throttled", 0))
+        if v2:
+            out["throttled_ms"] = float(kv.get("throttled_usec", 0)) / 1e3
+            out["cpu_ms"] = float(kv.get("usage_usec", 0)) / 1e3
+        else:
+            out["throttled_ms"] = float(kv.get("throttled_time", 0)) / 1e6
+            for usage in ("/sys/fs/cgroup/cpuacct/cpuacct.usage", "/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage"):
+                if os.path.exists(usage):
+                    with open(usage) as f:
+                        out["cpu_ms"] = float(f.read()) / 1e6
+                    break
+    except (OSError, ValueError):
+        return {}
+    return out
+
+
 def measure(plan: dict[str, Any], lang: str, kind: str, env: dict[str, str], n: int, allocs: bool) -> dict[str, Any]:
     full = {k: v for k, v in os.environ.items() if not k.startswith(("SDKGEN_", "ORT_"))}
     full.update(plan["env"])
@@ -40,8 +65,12 @@ def measure(plan: dict[str, Any], lang: str, kind: str, env: dict[str, str], n: 
         out: dict[str, Any] = {"open": ask(p, f"open a {kind} mlp 0 0 {dims}")}
         out["warm"] = ask(p, f"warm a {plan['warm']} {plan['warm_max']}")
         out["before"] = ask(p, "stats")
+        cg0 = cgroup_cpu()
         out["ns"] = ask(p, f"lat a {n}")["ns"]
+        cg1 = cgroup_cpu()
         out["after"] = ask(p, "stats")
+        # the container's CPU time and CFS throttling during the timed calls
+        out["cgroup"] = {k: cg1[k] - cg0[k] for k in cg1 if k in cg0}
         if allocs and lang != "python":
             out["allocs"] = ask(p, "allocs a 50")
         ask(p, "quit")

@@ -157,10 +157,11 @@ def serve(manifest: dict[str, Any]) -> None:
                 call, arrays = r.call, r.arrays
                 if op == "run":
                     n_ = int(n)
-                    t = time.perf_counter_ns()
+                    c, t = time.process_time_ns(), time.perf_counter_ns()
                     for _ in range(n_):
                         call(*arrays)
-                    reply({"ns": time.perf_counter_ns() - t})
+                    t, c = time.perf_counter_ns() - t, time.process_time_ns() - c
+                    reply({"ns": t, "cpu_ns": c})
                 elif op == "lat":
                     ns = []
                     for _ in range(int(n)):
