@@ -43,7 +43,7 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 	$(PY) -c 'import torch; torch.ones(1) + 1'
 	touch $@
 
-# Every benchmark (~25 min on 2 cores): tables on stdout, bench-results/ (JSON, charts),
+# Every benchmark (15-20 min on 2 cores): tables on stdout, bench-results/ (JSON, charts),
 # docs/BENCHMARKS.md and docs/bench/ rewritten. Run it on a quiet machine; BENCH_ARGS="--only overhead".
 bench: venv bench-deps
 	$(PY) -m bench $(BENCH_ARGS)

@@ -233,7 +233,8 @@ def run_bench(ctx: Context) -> Section:
                    "CPU ms/call", "throttled ms/100 calls", "GC/JIT in window", "heap/call"], rows,
                   note="CPU ms/call: the container's CPU time (cgroup) over the timed calls / calls: spinning pool "
                        "threads, the JIT and the GC count too. throttled: time the kernel held the container back for "
-                       "its CFS quota (cpu.stat throttled_time) during the timed calls. heap/call: managed-heap bytes allocated per call (Go, Java; "
+                       "its CFS quota (cpu.stat throttled_time) during the timed calls. pool threads: Go's runtime may add "
+                       "an OS thread of its own while the session opens. heap/call: managed-heap bytes allocated per call (Go, Java; "
                        "first repetition)."),
             Table("p99 of ORT's defaults over the SDK's (higher is better for the SDK)",
                   ["case", "lang", "ORT default / SDK p99", f"ORT + {ORT_ENV} / SDK p99", "SDK / ORT QPS",

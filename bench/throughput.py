@@ -37,7 +37,7 @@ def run_bench(ctx: Context) -> Section:
     built = build_all(models.transformer_set(ctx), ctx.work.parent / "_sdks")
     rounds, block = ctx.n(15, 3), ctx.pick(0.25, 0.01)
     warm, warm_max = ctx.pick(1.0, 0.02), ctx.pick(8.0, 0.2)
-    qps_rows, ratio_rows, data = [], [], {}
+    qps_rows, ratio_rows, cpu_rows, data = [], [], [], {}
     table_rows = rows(ctx)
     chart: dict[str, list[float]] = {r[0]: [] for r in table_rows}
     worst: dict[str, float] = {n: float("inf") for n in ("Java SDK", "Go SDK") if n in chart}
@@ -67,6 +67,9 @@ def run_bench(ctx: Context) -> Section:
                 if name in worst:
                     worst[name] = min(worst[name], m)
             ratio_rows.append(rrow)
+            if threads == 1:  # every worker's CPU clock covers the thread ORT runs on
+                cpu_rows.append([label, *[f"{m:.3f} ({lo:.3f} … {hi:.3f})" for m, lo, hi in
+                                          (b.ratio(base, name, cpu=True) for name, _, _ in table_rows[1:])]])
             data[label] = d
             for r in runners:
                 r.close()
@@ -87,7 +90,12 @@ def run_bench(ctx: Context) -> Section:
              "Ratios are per round (blocks measured next to each other); IQR in brackets."),
         tables=[Table("QPS (sequences/s, this machine)", ["setting", *[r[0] for r in table_rows]], qps_rows),
                 Table("QPS relative to raw Python ORT (median of per-round ratios, IQR)",
-                      ["setting", *[r[0] for r in table_rows[1:]]], ratio_rows)],
+                      ["setting", *[r[0] for r in table_rows[1:]]], ratio_rows),
+                Table("Cross-check by CPU time: raw Python ORT's CPU time per call / the runner's (1 thread)",
+                      ["setting", *[r[0] for r in table_rows[1:]]], cpu_rows,
+                      note="CPU time does not grow while a process waits for a CPU, which wall time between "
+                           "processes does on a busy machine. Python, Go: the process's CPU time; Java: the calling "
+                           "thread's (where ORT runs with one thread; the JIT and GC threads are not in it).")],
         charts=[Chart("throughput.png", "Transformer QPS by language (one caller)", "sequences / s", labels, chart)],
         data=data,
         goals=goals,
