@@ -18,6 +18,7 @@ that reads commands on stdin, one per line, and answers each with one line, ``ok
                                            0.5 s, at most MAX s) -> {calls, seconds, steady}
     allocs ID N                            Go, Java: managed-heap allocation per call
     profile ID N                           Python: cProfile's per-call own time by function
+    cpuprofile ID N FILE                   Go: N calls under runtime/pprof, written to FILE
     stats                                  process: GC, JIT, OS threads
     close ID / quit
 
