@@ -13,6 +13,7 @@ SDK picks. Uses the docker SDK (the ``docker`` package), ``--network none``; the
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -220,7 +221,7 @@ def run_bench(ctx: Context) -> Section:
         title="Container thread default: ORT's defaults vs each SDK's",
         how=(f"MLP {models.MLP_LAYERS} × (MatMul {models.MLP_WIDTH}×{models.MLP_WIDTH} + Relu), batch "
              f"{models.MLP_BATCH}, in Docker (`{IMAGE}` from `{BASE_IMAGE}`, `--network none`) on this "
-             f"{len(__import__('os').sched_getaffinity(0))}-CPU host. Per container, every language × variant is a "
+             f"{len(os.sched_getaffinity(0))}-CPU host. Per container, every language × variant is a "
              f"fresh process: open, warm up ≥ {plan['warm']} s (Java: until the JIT compiled nothing for 0.5 s, at "
              f"most {plan['warm_max']} s), then {n} sequential calls, each timed; {reps} repetition(s), variant order "
              "rotating. Ranges are min–max over repetitions. \"pool threads\" = OS threads the session added "
@@ -231,11 +232,11 @@ def run_bench(ctx: Context) -> Section:
             Table("Latency and QPS per variant (this machine)",
                   ["case", "lang", "variant", "p50 ms", "p99 ms", "QPS", "threads", "pool threads",
                    "CPU ms/call", "throttled ms/100 calls", "GC/JIT in window", "heap/call"], rows,
-                  note="CPU ms/call: the container's CPU time (cgroup) over the timed calls / calls: spinning pool "
-                       "threads, the JIT and the GC count too. throttled: time the kernel held the container back for "
-                       "its CFS quota (cpu.stat throttled_time) during the timed calls. pool threads: Go's runtime may add "
-                       "an OS thread of its own while the session opens. heap/call: managed-heap bytes allocated per call (Go, Java; "
-                       "first repetition)."),
+                  note=("CPU ms/call: the container's CPU time (cgroup) over the timed calls / calls: spinning "
+                        "pool threads, the JIT and the GC count too. throttled: time the kernel held the container "
+                        "back for its CFS quota (cpu.stat throttled_time) during the timed calls. pool threads: Go's "
+                        "runtime may add an OS thread of its own while the session opens. heap/call: managed-heap "
+                        "bytes allocated per call (Go, Java; first repetition).")),
             Table("p99 of ORT's defaults over the SDK's (higher is better for the SDK)",
                   ["case", "lang", "ORT default / SDK p99", f"ORT + {ORT_ENV} / SDK p99", "SDK / ORT QPS",
                    "issue baseline"], ratio_rows),
