@@ -33,6 +33,11 @@ IMAGE = "sdkgen-bench-threads:latest"
 BASE_IMAGE = "sdkgen-base:bookworm"
 WHEELS = Path.home() / ".cache" / "sdkgen" / "bench" / "wheels"
 GOAL = 10.0
+# The goal is judged where the issue measured its baseline: a whole-CPU quota. At --cpus=0.5 a
+# sequential caller needs more CPU than the quota allows, so every variant is throttled in every
+# period and the p99 is the throttle gap (~50 ms of each 100 ms period), whatever the threads; the
+# cpuset case has no quota. Both are shown, and their ratios are listed with the goal.
+GOAL_CASE = "--cpus=1"
 BASELINE = {"python": "11.5×", "go": "5.5×", "java": "5–7×"}  # issue 11, --cpus=1 on this host
 CASES: list[tuple[str, dict[str, Any]]] = [
     ("--cpus=1", {"nano_cpus": 1_000_000_000}),
@@ -152,7 +157,7 @@ def window(r: dict[str, Any]) -> str:
 def run_bench(ctx: Context) -> Section:
     client = docker_client()
     build_image(client, build_context(ctx))
-    n, reps = ctx.n(600, 20), ctx.n(2, 1)
+    n, reps = ctx.n(600, 20), ctx.n(3, 1)
     plan = {
         "reps": reps, "n": n, "warm": ctx.pick(3.0, 0.1), "warm_max": ctx.pick(20.0, 0.5),
         "dims": [models.MLP_BATCH, models.MLP_WIDTH], "probe_lang": "python",
@@ -207,12 +212,13 @@ def run_bench(ctx: Context) -> Section:
                                BASELINE[lang] if case == "--cpus=1" else ""])
             m = statistics.median(ratios)
             worst[lang].append(f"{case} {m:.1f}×")
-            met[lang] = met[lang] and m >= GOAL
+            if case == GOAL_CASE:
+                met[lang] = m >= GOAL
             chart_labels.append(f"{case}\n{lang}")
             for v in VARIANTS:
                 chart[v[0]].append(statistics.median([r["summary"]["p99_ms"] for r in by[(lang, v[0])]]))
-    goals = [(f"{lang}: SDK default p99 ≤ 1/10 of ORT default's (every case)", met[lang],
-              ", ".join(worst[lang]) + f"; baseline at --cpus=1: {BASELINE[lang]}") for lang in langs]
+    goals = [(f"{lang}: SDK default p99 ≤ 1/10 of ORT default's at {GOAL_CASE} (issue baseline {BASELINE[lang]})",
+              met[lang], ", ".join(worst[lang])) for lang in langs]
     probe_txt = "; ".join(f"{case}: SDK picks {p['probe']['config']['intra_op_threads']} intra-op thread(s), "
                           f"spinning {'on' if p['probe']['config']['allow_spinning'] else 'off'}, "
                           f"{p['affinity']} CPU(s) in the affinity mask" for case, p in probes.items())
@@ -227,7 +233,10 @@ def run_bench(ctx: Context) -> Section:
              "rotating. Ranges are min–max over repetitions. \"pool threads\" = OS threads the session added "
              f"(ORT's intra-op pool has intra − 1). {probe_txt}. `{ORT_ENV}` is read by ONNX Runtime 1.29 only when "
              "the count is not set in code: the SDKs always set it, so the variable changes ORT-default sessions "
-             "(e.g. made by other libraries in the process) and never an SDK's."),
+             "(e.g. made by other libraries in the process) and never an SDK's. The goal is judged at "
+             f"`{GOAL_CASE}`, where the issue measured its baseline: at `--cpus=0.5` a sequential caller needs more "
+             "CPU than the quota, so every variant is throttled each period (see \"throttled\") and the p99 is "
+             "the throttle gap whatever the threads; `--cpuset-cpus=0` sets no quota."),
         tables=[
             Table("Latency and QPS per variant (this machine)",
                   ["case", "lang", "variant", "p50 ms", "p99 ms", "QPS", "threads", "pool threads",
