@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test test-fast lint venv clean bench conformance examples
+.PHONY: demo test test-fast lint venv clean bench bench-deps conformance examples
 
 venv: $(VENV)/.installed
 
@@ -18,7 +18,9 @@ demo: venv
 
 # Everything: unit, golden, lint and end-to-end tests in all languages.
 # Fails when any test is skipped or none ran: a layer that could not run is a failure.
-test: venv lint
+# The bench extra (torch, CPU use only: PyPI's wheel pulls CUDA libraries, ~5 GB, ~2 min once)
+# is part of `make test` too: tests/test_bench_smoke.py runs every benchmark, the PyTorch rows included.
+test: venv bench-deps lint
 	mkdir -p build
 	$(PY) -m pytest tests runtime/python/tests -q -p no:cacheprovider -rfEs --junitxml=build/junit.xml
 	$(PY) scripts/check_junit.py build/junit.xml
@@ -34,10 +36,17 @@ lint: venv
 		&& ../../$(VENV)/bin/ruff format --isolated --check sdkgen_runtime \
 		&& ../../$(VENV)/bin/mypy --strict -p sdkgen_runtime
 
-# Every benchmark: tables on stdout, bench-results/ (JSON, charts), docs/BENCHMARKS.md rewritten.
-bench: venv
+bench-deps: $(VENV)/.bench-installed
+
+$(VENV)/.bench-installed: $(VENV)/.installed
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[bench]'
-	$(PY) -m bench
+	$(PY) -c 'import torch; torch.ones(1) + 1'
+	touch $@
+
+# Every benchmark (15-20 min on 2 cores): tables on stdout, bench-results/ (JSON, charts),
+# docs/BENCHMARKS.md and docs/bench/ rewritten. Run it on a quiet machine; BENCH_ARGS="--only overhead".
+bench: venv bench-deps
+	$(PY) -m bench $(BENCH_ARGS)
 
 # `sdkgen check` over the whole ONNX backend node suite in every language; writes docs/conformance.md.
 conformance: venv

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+LANGS = ("python", "go", "java")
 
 
 @dataclasses.dataclass
@@ -20,9 +21,14 @@ class Context:
     work: Path  # scratch space for generated SDKs and models
     smoke: bool  # seconds-long run: tiny counts, same code paths (CI runs it so nothing rots)
     python: str = sys.executable
+    langs: tuple[str, ...] = LANGS  # the SDK languages to measure (--langs); the baselines always run
 
     def n(self, full: int, smoke: int = 1) -> int:
         """An iteration count: ``full`` in a real run, ``smoke`` in a smoke run."""
+        return smoke if self.smoke else full
+
+    def pick(self, full: float, smoke: float) -> float:
+        """A duration or size: ``full`` in a real run, ``smoke`` in a smoke run."""
         return smoke if self.smoke else full
 
 
@@ -71,6 +77,7 @@ class Section:
     charts: list[Chart] = dataclasses.field(default_factory=list)
     data: dict[str, Any] = dataclasses.field(default_factory=dict)  # raw numbers for the JSON
     goals: list[tuple[str, bool | None, str]] = dataclasses.field(default_factory=list)  # (goal, met, why)
+    run: dict[str, float] = dataclasses.field(default_factory=dict)  # seconds, load average at start and end
 
 
 def _fmt(v: Any) -> str:
@@ -142,4 +149,5 @@ def machine() -> dict[str, str]:
         "onnxruntime": f"{onnxruntime.__version__} (Python), {versions.ORT_VERSION} (Java, Go's libonnxruntime), "
                        f"onnxruntime_go {versions.ORT_GO_VERSION}",
         "sdkgen": __version__,
+        "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
