@@ -1,0 +1,172 @@
+"""Property-based fuzz of hostile model signatures (tests/fuzz/): the fixed corpus CI runs.
+
+* ``test_generation_property``: derandomized hypothesis examples (names, docs, dtypes, dims,
+  value kinds, sizes); for each, in every language, the generator refuses with the registry's
+  ``UnsupportedModel`` exactly when ``targets.refusals`` is non-empty, raises nothing else, and
+  generates the same bytes twice.
+* ``test_corpus_builds_and_runs`` (slow): a derandomized batch of such models plus every
+  ``KNOWN`` reproducer go into ONE SDK per language, which is linted / type-checked / compiled
+  and called once per model; the outputs must equal raw Python ONNX Runtime's.
+
+``KNOWN`` is the one list of bugs the fuzz has found that are not fixed yet. It is strict both
+ways, like protobuf's conformance failure lists: a failure that matches no entry fails the test,
+and an entry whose reproducer no longer fails fails it too ("fixed: remove the entry"). Whoever
+fixes a bug removes its entry. The long run is ``make fuzz`` (``python -m tests.fuzz``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+
+from generator import ir
+from tests.fuzz import batch, strategies
+from tests.fuzz.batch import Outcome
+from tests.fuzz.spec import FuzzModel, Output, Port
+
+T, D, F = ir.TensorType, ir.Dim, ir.DType
+
+
+def _identity(name: str, t: ir.ValueType, **kw: object) -> FuzzModel:
+    """A one-input model whose output mirrors its input."""
+    return FuzzModel(name, (Port("x", t),), (Output(Port("y", t), "identity", 0),), **kw)  # type: ignore[arg-type]
+
+
+def _longest_name(m: FuzzModel) -> int:
+    return max(len(v) for v in [m.name, *(p.name for p in m.inputs), *(o.port.name for o in m.outputs)])
+
+
+@dataclasses.dataclass(frozen=True)
+class Known:
+    """A bug the fuzz found, not fixed yet: its failure in ``lang`` at ``stage`` (the message
+    matching ``pattern``, the model satisfying ``when``) is expected; ``reproducer`` is the
+    smallest model that shows it, and must keep failing that way until the entry is removed."""
+
+    id: str
+    lang: str
+    stage: str
+    pattern: str
+    reproducer: FuzzModel
+    where: str  # the file (or binding) at fault
+    when: Callable[[FuzzModel], bool] = lambda m: True
+
+    def matches(self, lang: str, o: Outcome, model: FuzzModel | None = None) -> bool:
+        return (lang == self.lang and o.status == "fail" and o.stage == self.stage
+                and re.search(self.pattern, o.detail) is not None and (model is None or self.when(model)))
+
+
+KNOWN: list[Known] = [
+    # Issue 10 item 9: no inputs -> onnxruntime_go's RunWithOptions indexes inputs[0] and panics.
+    Known("go-zero-inputs", "go", "run", r"index out of range \[0\] with length 0",
+          FuzzModel("zero_in", (), (Output(Port("c", T(F.FLOAT, (D(2),))), "constant"),)),
+          "runtime/go (session.go Run with no inputs)", lambda m: not m.inputs),
+    # Issue 10 coverage: Go refuses, at run time, an empty sequence the model allows.
+    Known("go-empty-sequence", "go", "run", r"with at least one element",
+          _identity("empty_seq", ir.SequenceType(T(F.FLOAT, (D(2),))), seq_len=0),
+          "runtime/go (inputs.go, sequences)"),
+    # Issue 10 coverage: onnxruntime_go cannot make scalar string tensors.
+    Known("go-scalar-string", "go", "run", r"cannot make scalar string tensors",
+          _identity("scalar_str", T(F.STRING, ())), "runtime/go (tensor.go, strings)"),
+    # Issue 10 item 14: a scalar fed to an input of unknown rank -> untyped onnxruntime_go error.
+    Known("go-unknown-rank-scalar", "go", "run", r"The shape has no dimensions",
+          _identity("unk_rank0", T(F.FLOAT, None), unknown_rank=0), "runtime/go (inputs.go)"),
+    # Issue 10 item 14: empty (and scalar) float16/bfloat16 inputs -> untyped error.
+    Known("go-empty-float16", "go", "run", r"cannot make scalar or empty tensors of this element type",
+          _identity("f16_empty", T(F.FLOAT16, (D(symbol="n"),)), sizes=(("n", 0),)), "runtime/go (float16.go)"),
+    # NEW: a NUL in a wire name. Python keeps it; ONNX Runtime's C API (Java, Go) cuts the name at
+    # the NUL, so the Java SDK refuses its own model at create() ("does not match the signature")
+    # and Go fails every run ("Invalid input name: a"). The generator should refuse such names.
+    Known("java-nul-in-name", "java", "run", r"does not match the signature",
+          FuzzModel("nul_name", (Port("a\x00b", T(F.FLOAT, (D(2),))),),
+                    (Output(Port("y", T(F.FLOAT, (D(2),))), "identity", 0),)),
+          "generator/targets.py (no refusal) / runtime/java (Signature)",
+          lambda m: any("\x00" in p.name for p in (*m.inputs, *(o.port for o in m.outputs)))),
+    Known("go-nul-in-name", "go", "run", r"Invalid (input|output) name",
+          FuzzModel("nul_name", (Port("a\x00b", T(F.FLOAT, (D(2),))),),
+                    (Output(Port("y", T(F.FLOAT, (D(2),))), "identity", 0),)),
+          "generator/targets.py (no refusal) / runtime/go",
+          lambda m: any("\x00" in p.name for p in (*m.inputs, *(o.port for o in m.outputs)))),
+    # NEW: an optional input's annotation is `X | None | None` (ruff PYI016).
+    Known("python-optional-input-lint", "python", "lint", r"PYI016 .*Duplicate union member `None`",
+          _identity("opt_in", ir.OptionalType(T(F.FLOAT, (D(2),)))), "templates/python/model.py.j2"),
+    # NEW: a long wire name (an identifier past the line length) is not ruff-format clean.
+    Known("python-long-name-format", "python", "format", r"would be reformatted",
+          FuzzModel("long_out", (Port("x", T(F.INT16, (D(2),))),),
+                    (Output(Port("o" * 120, T(F.INT16, (D(2),))), "identity", 0),)),
+          "generator/emit/python.py + templates/python/model.py.j2", lambda m: _longest_name(m) > 60),
+    # NEW: the same name is not google-java-format clean either.
+    Known("java-long-name-format", "java", "format", r"google-java-format would change",
+          FuzzModel("long_out", (Port("x", T(F.INT16, (D(2),))),),
+                    (Output(Port("o" * 120, T(F.INT16, (D(2),))), "identity", 0),)),
+          "generator/emit/java_format.py", lambda m: _longest_name(m) > 60),
+]
+
+
+def known_entry(lang: str, o: Outcome, model: FuzzModel | None = None) -> Known | None:
+    return next((k for k in KNOWN if k.matches(lang, o, model)), None)
+
+
+def test_known_entries_are_well_formed() -> None:
+    ids = [k.id for k in KNOWN]
+    assert len(ids) == len(set(ids))
+    for k in KNOWN:
+        assert k.lang in batch.LANGS and k.stage and k.where and k.when(k.reproducer), k.id
+
+
+# --- property 1: generation, many derandomized examples (fast) ----------------------------------
+
+
+@settings(max_examples=120, derandomize=True, database=None, deadline=None, phases=[Phase.generate, Phase.shrink],
+          suppress_health_check=list(HealthCheck))
+@given(strategies.models(allow_huge=False))
+def test_generation_property(m: FuzzModel) -> None:
+    c = batch.Case("m", m)
+    batch.generation(c)
+    bad = {lang: o.short() for lang, o in c.outcomes.items() if o.status == "fail"}
+    assert not bad, f"{m.to_json()}\n{bad}"
+
+
+# --- property 2: one SDK per language, built and called (slow) ----------------------------------
+
+CORPUS_SIZE = 16
+
+
+def corpus() -> list[FuzzModel]:
+    out: list[FuzzModel] = []
+
+    @settings(max_examples=CORPUS_SIZE, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(strategies.models(max_inputs=5, allow_huge=False))
+    def collect(m: FuzzModel) -> None:
+        out.append(m)
+
+    collect()
+    return out
+
+
+@pytest.mark.slow
+def test_corpus_builds_and_runs(tmp_path: Path) -> None:
+    models = corpus()
+    repro = [dataclasses.replace(k.reproducer, name=f"{k.reproducer.name}_{i}") for i, k in enumerate(KNOWN)]
+    stats = batch.Stats()
+    cases = batch.run_batch([*models, *repro], tmp_path, stats)
+    by_name = {c.model.name: c for c in cases}
+    problems = []
+    for c in cases:
+        for lang, o in c.outcomes.items():
+            if o.status == "fail" and known_entry(lang, o, c.model) is None:
+                problems.append(f"{lang} {c.model.label()}: {o.short()}\n{c.model.to_json()}")
+    for i, k in enumerate(KNOWN):
+        o = by_name[repro[i].name].outcomes.get(k.lang)
+        if o is None or not k.matches(k.lang, o, k.reproducer):
+            problems.append(f"KNOWN entry {k.id!r} no longer fails that way ({o.short() if o else 'not run'}): "
+                            "fixed? remove the entry")
+    ran = {lang: stats.ok[lang] for lang in batch.LANGS}
+    assert not problems, "\n\n".join(problems)
+    assert all(stats.sdks[lang] == 1 for lang in batch.LANGS), stats
+    assert all(n >= 3 for n in ran.values()), f"too few calls succeeded: {ran} ({stats})"
