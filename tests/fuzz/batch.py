@@ -260,11 +260,13 @@ def _blame(stage: str, output: str, owners: dict[str, str]) -> Problem:
     rest: list[str] = []
     pats = [(re.compile(r"(?<![A-Za-z0-9_.-])" + re.escape(f) + r"(?![A-Za-z0-9_])"), k)
             for f, k in sorted(owners.items(), key=lambda fk: len(fk[0]), reverse=True)]
+    current: list[str] = rest  # a line naming no file continues the message of the last one that did
     for line in output.splitlines():
         key = next((k for pat, k in pats if pat.search(line)), None)
-        (blame.setdefault(key, []) if key else rest).append(line)
-    # each blamed model gets the whole output: a tool's message often spans lines naming no file
-    return Problem(stage, {k: tail(output) for k in blame}, "\n".join(rest))
+        if key is not None:
+            current = blame.setdefault(key, [])
+        current.append(line)
+    return Problem(stage, {k: "\n".join(v) for k, v in blame.items()}, "\n".join(rest))
 
 
 # --- per language: build (static checks) and run ------------------------------------------------
@@ -665,13 +667,14 @@ def _judge(c: Case, root: Path, note: str) -> Outcome:
 
 def run_batch(models: Sequence[FuzzModel], work: Path, stats: Stats, langs: Sequence[str] = LANGS,
               log: Callable[[str], None] = lambda s: None, build: bool = True) -> list[Case]:
-    """Both properties for ``models``; one SDK per language. Models named alike (the same SDK
-    name) are kept apart by taking the first only (the generator refuses two models of one
-    name: ``emit.check_models``)."""
+    """Both properties for ``models``; one SDK per language. A model named like an earlier one
+    gets a number (the generator refuses two models of one name: ``emit.check_models``)."""
     work = work.resolve()
     cases: list[Case] = []
     seen: set[str] = set()
     for i, m in enumerate(models):
+        if m.name in seen:
+            m = dataclasses.replace(m, name=f"{m.name}{i}")
         if m.name in seen:
             continue
         seen.add(m.name)
