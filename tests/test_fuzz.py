@@ -124,6 +124,14 @@ KNOWN: list[Known] = [
                     (Output(Port("y", T(F.FLOAT, (D(2),))), "identity", 0),)),
           "generator/targets.py (no refusal) / runtime/java (Signature)",
           lambda m: any("\x00" in p.name for p in (*m.inputs, *(o.port for o in m.outputs)))),
+    # NEW: a wire name with a character outside the BMP (e.g. U+1D518). ONNX Runtime's Java API
+    # decodes names as JNI's modified UTF-8, so a 4-byte UTF-8 sequence comes back mangled ('ð')
+    # and the Java SDK refuses its own model at create(). Go and Python are fine.
+    Known("java-astral-name", "java", "run", r"does not match the signature",
+          FuzzModel("astral", (Port("\U0001d518", T(F.FLOAT, (D(2),))),),
+                    (Output(Port("y", T(F.FLOAT, (D(2),))), "identity", 0),)),
+          "runtime/java (Signature / ModelSession: names from OrtSession) or generator/targets.py",
+          lambda m: any(max(map(ord, p.name)) > 0xFFFF for p in (*m.inputs, *(o.port for o in m.outputs)))),
     Known("go-nul-in-name", "go", "run", r"Invalid (input|output) name",
           FuzzModel("nul_name", (Port("a\x00b", T(F.FLOAT, (D(2),))),),
                     (Output(Port("y", T(F.FLOAT, (D(2),))), "identity", 0),)),
@@ -133,6 +141,18 @@ KNOWN: list[Known] = [
     Known("python-tab-in-doc", "python", "format", r"would be reformatted",
           FuzzModel("tab_doc", (), (Output(Port("c", T(F.FLOAT, (D(1),))), "constant"),), doc="a\n\tb"),
           "generator/naming/python.py (doc_lines)", lambda m: _has_tab_line(m)),
+    # NEW (issue 10 item 14's family, for outputs): an empty float16/bfloat16 output of fixed
+    # shape (e.g. [0]): the Go SDK allocates it before the run, onnxruntime_go refuses a
+    # CustomDataTensor of zero bytes, and Run returns that untyped error.
+    Known("go-empty-float16-output", "go", "run", r"CustomDataTensor requires at least one byte",
+          FuzzModel("f16_empty_out", (Port("x", T(F.FLOAT, (D(1),))),),
+                    (Output(Port("y", T(F.FLOAT, (D(1),))), "identity", 0),
+                     Output(Port("c", T(F.FLOAT16, (D(0),))), "constant"))),
+          "runtime/go (outputs.go: preallocated float16/bfloat16 outputs)",
+          lambda m: any(isinstance(o.port.type, T) and o.port.type.elem in (F.FLOAT16, F.BFLOAT16)
+                        and o.port.type.shape is not None and 0 in [d.value for d in o.port.type.shape]
+                        for o in m.outputs) or any(_empty(m, t) and t.elem in (F.FLOAT16, F.BFLOAT16)
+                                                   for t in _tensor_inputs(m))),
     # NEW: an optional input's annotation is `X | None | None` (ruff PYI016).
     Known("python-optional-input-lint", "python", "lint", r"PYI016 .*Duplicate union member `None`",
           _identity("opt_in", ir.OptionalType(T(F.FLOAT, (D(2),)))), "templates/python/model.py.j2",
@@ -142,6 +162,18 @@ KNOWN: list[Known] = [
           FuzzModel("long_out", (Port("x", T(F.INT16, (D(2),))),),
                     (Output(Port("o" * 120, T(F.INT16, (D(2),))), "identity", 0),)),
           "generator/emit/python.py + templates/python/model.py.j2", lambda m: _longest_name(m) > 60),
+    # NEW: a model name of 200 characters makes a file name past the file system's 255 bytes
+    # (Python's module, Java's class file): sdkgen accepts the model and then fails writing it
+    # ("--out DIR: cannot write: File name too long", naming neither the file nor the fix --name).
+    Known("python-long-model-name-file", "python", "write", r"File name too long",
+          FuzzModel("m" * 300, (), (Output(Port("c", T(F.FLOAT, (D(1),))), "constant"),)),
+          "generator/naming/python.py (module names) / generator/writer.py", lambda m: len(m.name) > 100),
+    Known("java-long-model-name-file", "java", "write", r"File name too long",
+          FuzzModel("m" * 300, (), (Output(Port("c", T(F.FLOAT, (D(1),))), "constant"),)),
+          "generator/naming/java.py (class names) / generator/writer.py", lambda m: len(m.name) > 100),
+    Known("go-long-model-name-file", "go", "write", r"File name too long",
+          FuzzModel("m" * 300, (), (Output(Port("c", T(F.FLOAT, (D(1),))), "constant"),)),
+          "generator/naming/go.py (package directories) / generator/writer.py", lambda m: len(m.name) > 100),
     # NEW: the same name is not google-java-format clean either.
     Known("java-long-name-format", "java", "format", r"google-java-format would change",
           FuzzModel("long_out", (Port("x", T(F.INT16, (D(2),))),),

@@ -240,6 +240,15 @@ def write_files(root: Path, files: dict[str, bytes]) -> None:
         p.write_bytes(data)
 
 
+def write_sdk(root: Path, files: dict[str, bytes], owners: dict[str, str]) -> None:
+    """Write the SDK as ``generator.writer`` would (a file name too long for the file system
+    is a failure of the model that made it)."""
+    try:
+        write_files(root, files)
+    except OSError as e:
+        raise _blame("write", f"{e.filename}: {e.strerror}", owners) from None
+
+
 def tail(s: str, n: int = 4000) -> str:
     return s if len(s) <= n else "..." + s[-n:]
 
@@ -324,9 +333,10 @@ class Python(Lang):
     def build(self, cases: list[Case], root: Path) -> Any:
         gen = self.generate(cases)
         sdk = root / "sdk"
-        write_files(sdk, gen.files)
         pkg = gen.view.package
         owners = {f"{m.module}.py": c.key for m, c in zip(gen.view.models, cases)}
+        owners.update({m.model_file: c.key for m, c in zip(gen.view.models, cases) if m.model_file})
+        write_sdk(sdk, gen.files, owners)
         for stage, cmd, cwd in (
             ("lint", [str(BIN / "ruff"), "check", "--isolated", "--no-cache", "--output-format", "concise", "."], sdk),
             ("format", [str(BIN / "ruff"), "format", "--isolated", "--no-cache", "--check", "."], sdk),
@@ -375,11 +385,12 @@ class Java(Lang):
 
         gen = self.generate(cases)
         sdk = root / "sdk"
-        write_files(sdk, gen.files)
         owners = {}
         for m, c in zip(gen.view.models, cases):
             owners[f"{m.cls}.java"] = c.key
             owners[f"{m.cls}Test.java"] = c.key
+            owners[f"{m.cls}.onnx"] = c.key
+        write_sdk(sdk, gen.files, owners)
         srcs = sorted(str(p) for p in (sdk / "src").rglob("*.java"))
         classes = root / "classes"
         shutil.rmtree(classes, ignore_errors=True)
@@ -493,13 +504,15 @@ class Go(Lang):
     def build(self, cases: list[Case], root: Path) -> Any:
         gen = self.generate(cases)
         sdk = root / "sdk"
-        write_files(sdk, gen.files)
         single = len(cases) == 1
         owners = {}
         if not single:
             for m, c in zip(gen.view.models, cases):
-                owners.update({f"{m.dir}/{f}": c.key for f in ("model.go", "shared.go", "model_test.go")})
+                owners.update({f"{m.dir}/{f}": c.key for f in ("model.go", "shared.go", "model_test.go", "model.onnx")})
                 owners[f"{gen.view.module}/{m.dir}"] = c.key
+        else:
+            owners.update({f: cases[0].key for f in gen.files})
+        write_sdk(sdk, gen.files, owners)
 
         def blame(stage: str, out: str) -> Problem:
             if single:
@@ -592,6 +605,8 @@ def build_and_run(lang: str, cases: list[Case], work: Path, stats: Stats,
         return
     # the SDK holds models raw ORT cannot run too: the testee calls only the runnable ones
     t0 = time.monotonic()
+    for d in ("in", "out"):  # nothing of an earlier batch may pass for this one's results
+        shutil.rmtree(root / d, ignore_errors=True)
     note = drv.run(built, runnable, root).get("", "")
     stats.calls[lang] += len(runnable)
     for c in runnable:
