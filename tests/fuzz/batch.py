@@ -510,6 +510,7 @@ class Go(Lang):
             for m, c in zip(gen.view.models, cases):
                 owners.update({f"{m.dir}/{f}": c.key for f in ("model.go", "shared.go", "model_test.go", "model.onnx")})
                 owners[f"{gen.view.module}/{m.dir}"] = c.key
+                owners[f"sdk/{m.dir}"] = c.key  # the package's directory, as the writer names it
         else:
             owners.update({f: cases[0].key for f in gen.files})
         write_sdk(sdk, gen.files, owners)
