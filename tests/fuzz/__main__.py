@@ -70,7 +70,7 @@ def main() -> int:
             for lang, o in c.outcomes.items():
                 if o.status != "fail":
                     continue
-                k = known_entry(lang, o)
+                k = known_entry(lang, o, c.model)
                 rec = {"batch": n, "key": c.key, "lang": lang, "stage": o.stage, "known": k.id if k else None,
                        "detail": o.detail[:4000]}
                 failures.append(rec)
