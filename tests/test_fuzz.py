@@ -111,6 +111,12 @@ KNOWN: list[Known] = [
     Known("go-unknown-rank-scalar", "go", "run", r"The shape has no dimensions",
           _identity("unk_rank0", T(F.FLOAT, None), unknown_rank=0), "runtime/go (inputs.go)",
           lambda m: m.unknown_rank == 0 and any(t.shape is None for t in _tensor_inputs(m))),
+    # NEW (item 14's family): a sequence of scalars as input: onnxruntime_go cannot build it
+    # ("Invalid tensor shape: The shape has no dimensions"), an untyped error from Run.
+    Known("go-sequence-of-scalars", "go", "run", r"Error creating go Sequence.*The shape has no dimensions",
+          _identity("seq_scalars", ir.SequenceType(T(F.DOUBLE, ()))), "runtime/go (inputs.go, sequences)",
+          lambda m: any(isinstance(p.type, ir.SequenceType) and isinstance(p.type.elem, T)
+                        and _scalar(m, p.type.elem) for p in m.inputs)),
     # Issue 10 item 14: empty (and scalar) float16/bfloat16 inputs -> untyped error.
     Known("go-empty-float16", "go", "run", r"cannot make scalar or empty tensors of this element type",
           _identity("f16_empty", T(F.FLOAT16, (D(symbol="n"),)), sizes=(("n", 0),)), "runtime/go (float16.go)",
