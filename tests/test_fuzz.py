@@ -245,9 +245,9 @@ def test_corpus_builds_and_runs(tmp_path: Path) -> None:
             if o.status == "fail" and known_entry(lang, o, c.model) is None:
                 problems.append(f"{lang} {c.model.label()}: {o.short()}\n{c.model.to_json()}")
     for i, k in enumerate(KNOWN):
-        o = by_name[repro[i].name].outcomes.get(k.lang)
-        if o is None or not k.matches(k.lang, o, k.reproducer):
-            problems.append(f"KNOWN entry {k.id!r} no longer fails that way ({o.short() if o else 'not run'}): "
+        got = by_name[repro[i].name].outcomes.get(k.lang)
+        if got is None or not k.matches(k.lang, got, k.reproducer):
+            problems.append(f"KNOWN entry {k.id!r} no longer fails that way ({got.short() if got else 'not run'}): "
                             "fixed? remove the entry")
     ran = {lang: stats.ok[lang] for lang in batch.LANGS}
     assert not problems, "\n\n".join(problems)

@@ -19,6 +19,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import seed as hseed
@@ -28,8 +29,8 @@ from tests.test_fuzz import KNOWN, known_entry
 from . import batch, strategies
 
 
-def draw(n: int, seed: int) -> list:
-    out: list = []
+def draw(n: int, seed: int) -> list[Any]:
+    out: list[Any] = []
 
     @hseed(seed)
     @settings(max_examples=n, database=None, deadline=None, suppress_health_check=list(HealthCheck))
@@ -57,7 +58,7 @@ def main() -> int:
     (work / "failures").mkdir(parents=True, exist_ok=True)
     stats = batch.Stats()
     t0 = time.monotonic()
-    failures: list[dict] = []
+    failures: list[dict[str, Any]] = []
     n = 0
     print(f"fuzz: seed {seed}, {a.examples} examples, batches of {a.batch}, {','.join(langs)}", flush=True)
     while stats.examples < a.examples:

@@ -35,7 +35,7 @@ import numpy as np
 
 from generator import emit, fixtures, ir, reader, targets, versions
 from generator.check.cases import leaf_code
-from generator.check.common import ort_library, protoc, proto_dir, tools_dir
+from generator.check.common import ort_library, proto_dir, protoc, tools_dir
 from generator.check.compare import compare
 from generator.check.go_lang import RUNNER_MODULE, _protoc_gen_go, go_env
 from generator.check.java_lang import PROTOBUF_JAVA, _protoc_java
@@ -158,7 +158,7 @@ def reference(c: Case) -> None:
     """Run raw Python ONNX Runtime on the case's one call; ``c.ort`` says why not when it cannot.
     Models with element types numpy lacks are fed as OrtValues of their bits; their expected
     outputs are the model's definition (mirrors, constants)."""
-    import onnxruntime as ort
+    import onnxruntime as ort  # type: ignore[import-untyped]
 
     assert c.ir is not None
     ort.set_default_logger_severity(4)
@@ -213,8 +213,8 @@ def _compare(exp: Any, act: Any, t: ir.ValueType, where: str) -> tuple[str, floa
     if isinstance(t, ir.TensorType) and t.elem in spec.ORT_BITS:
         e, a = spec.bits(exp, t.elem), spec.bits(act, t.elem)
         if e.shape != a.shape or not np.array_equal(e, a):
-            return f"{where}: bits {a.ravel()[:8].tolist()} {list(a.shape)} != expected {e.ravel()[:8].tolist()} " \
-                   f"{list(e.shape)}", float("inf")
+            got, want = f"{a.ravel()[:8].tolist()} {list(a.shape)}", f"{e.ravel()[:8].tolist()} {list(e.shape)}"
+            return f"{where}: bits {got} != expected {want}", float("inf")
         return "", 0.0
     return compare(exp, act, t, 0.0, 0.0, where)
 
@@ -228,7 +228,8 @@ def sh(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None, timeout
         r = subprocess.run(list(cmd), cwd=cwd, env=full, capture_output=True, text=True, errors="replace",
                            timeout=timeout, check=False)
     except subprocess.TimeoutExpired as e:
-        return -9, f"timeout after {timeout}s: {' '.join(cmd)[:200]}\n{e.stdout or ''}{e.stderr or ''}"
+        text = b"".join(x if isinstance(x, bytes) else (x or "").encode() for x in (e.stdout, e.stderr))
+        return -9, f"timeout after {timeout}s: {' '.join(cmd)[:200]}\n{text.decode(errors='replace')}"
     return r.returncode, r.stdout + r.stderr
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import onnx
-from onnx import helper, numpy_helper
+from onnx import helper
 
 from generator import fixtures, ir
 
@@ -104,7 +104,8 @@ class FuzzModel:
         return f"{self.name!r} ({len(self.inputs)} in, {len(self.outputs)} out)"
 
     def onnx_bytes(self) -> bytes:
-        return build(self).SerializeToString()
+        data: bytes = build(self).SerializeToString()
+        return data
 
     def to_json(self) -> str:
         return json.dumps(_jsonable(self), ensure_ascii=True, indent=1, sort_keys=True)
@@ -141,7 +142,8 @@ def _tensor_proto(value: Any, elem: ir.DType, name: str) -> onnx.TensorProto:
     if elem in ORT_BITS:
         bits = np.asarray(value).view(_BITS_DTYPE.get(elem, np.uint8))
         return helper.make_tensor(name, elem.value, list(bits.shape), bits.tobytes(), raw=True)
-    return fixtures.to_proto(value, ir.TensorType(elem, None), name)
+    proto: onnx.TensorProto = fixtures.to_proto(value, ir.TensorType(elem, None), name)
+    return proto
 
 
 def build(m: FuzzModel) -> onnx.ModelProto:
@@ -160,12 +162,14 @@ def build(m: FuzzModel) -> onnx.ModelProto:
             key = m.inputs[o.arg].type
             assert isinstance(key, ir.MapType)
             attr = "string_vocabulary" if key.key is ir.DType.STRING else "int64_vocabulary"
-            nodes.append(helper.make_node("DictVectorizer", [src], [o.port.name], name=f"n{k}",
-                                          domain="ai.onnx.ml", **{attr: list(o.labels)}))
+            node = helper.make_node("DictVectorizer", [src], [o.port.name], name=f"n{k}", domain="ai.onnx.ml")
+            node.attribute.append(helper.make_attribute(attr, list(o.labels)))
+            nodes.append(node)
         elif o.how == "zipmap":
             attr = "classlabels_strings" if o.labels and isinstance(o.labels[0], str) else "classlabels_int64s"
-            nodes.append(helper.make_node("ZipMap", [src], [o.port.name], name=f"n{k}",
-                                          domain="ai.onnx.ml", **{attr: list(o.labels)}))
+            node = helper.make_node("ZipMap", [src], [o.port.name], name=f"n{k}", domain="ai.onnx.ml")
+            node.attribute.append(helper.make_attribute(attr, list(o.labels)))
+            nodes.append(node)
         else:
             assert o.how == "passthrough", o.how
     inits = []

@@ -78,7 +78,7 @@ COLLIDING = ["a-b", "a_b", "a b", "a.b", "a:b", "A_B", "aB", "a__b", "a-b-", "-a
              "aB2", "a-b_2", "x", "X", "x_", "x__", "x2", "x_2", "input0", "input_0", "output0", "0", "00",
              "1abc", "_1", "__", "_", "-", ".", "..", "/", ":0", "input:0", "output:0", "a/b:0", "a\\b"]
 
-_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=16)
+_text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=16)
 _short_ascii = st.text("aAbB_-. 0123:", min_size=1, max_size=5)
 
 
