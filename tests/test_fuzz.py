@@ -159,6 +159,21 @@ KNOWN: list[Known] = [
                         and o.port.type.shape is not None and 0 in [d.value for d in o.port.type.shape]
                         for o in m.outputs) or any(_empty(m, t) and t.elem in (F.FLOAT16, F.BFLOAT16)
                                                    for t in _tensor_inputs(m))),
+    # NEW, a silent wrong result: a scalar output that IS a graph input (the same wire name, no
+    # node: ONNX allows it) comes back from the Go SDK as 0 instead of the input's value. A
+    # vector passes, Python and Java return the value.
+    Known("go-scalar-passthrough-wrong-value", "go", "compare", r"element 0 is",
+          FuzzModel("pass_scalar", (Port("x", T(F.INT32, ())),), (Output(Port("x", T(F.INT32, ())), "passthrough", 0),)),
+          "runtime/go (outputs.go / session.go: outputs named like an input)",
+          lambda m: any(o.how == "passthrough" and isinstance(o.port.type, T)
+                        and (o.port.type.shape == () or o.port.type.shape is None) for o in m.outputs)),
+    # NEW: a value doc ending in a quote ('"""') gets a trailing blank after the escaped quotes
+    # in run()'s Args section, which ruff format strips.
+    Known("python-quote-doc-format", "python", "format", r"would be reformatted",
+          FuzzModel("doc_quotes", (Port("x", T(F.INT32, (D(1),)), '"""'),),
+                    (Output(Port("y", T(F.INT32, (D(1),))), "identity", 0),)),
+          "generator/naming/python.py (doc_lines) / templates/python/model.py.j2",
+          lambda m: any(re.search(r"[\"\\]\s*($|[\r\n\x85\x0b\x0c\u2028\u2029])", d) for d in _docs(m))),
     # NEW: an optional input's annotation is `X | None | None` (ruff PYI016).
     Known("python-optional-input-lint", "python", "lint", r"PYI016 .*Duplicate union member `None`",
           _identity("opt_in", ir.OptionalType(T(F.FLOAT, (D(2),)))), "templates/python/model.py.j2",
@@ -168,6 +183,12 @@ KNOWN: list[Known] = [
           FuzzModel("long_out", (Port("x", T(F.INT16, (D(2),))),),
                     (Output(Port("o" * 120, T(F.INT16, (D(2),))), "identity", 0),)),
           "generator/emit/python.py + templates/python/model.py.j2", lambda m: _longest_name(m) > 60),
+    # NEW: 13 or more inputs with short names: google-java-format lays the spec list out in
+    # "fill" mode (several constants per line), the emitter one per line.
+    Known("java-many-values-format", "java", "format", r"google-java-format would change",
+          FuzzModel("many", tuple(Port(f"x{i}", T(F.FLOAT, (D(1),))) for i in range(13)),
+                    (Output(Port("y", T(F.FLOAT, (D(1),))), "identity", 0),)),
+          "generator/emit/java_format.py", lambda m: len(m.inputs) >= 13 or len(m.outputs) >= 13),
     # NEW: a model name of 200 characters makes a file name past the file system's 255 bytes
     # (Python's module, Java's class file): sdkgen accepts the model and then fails writing it
     # ("--out DIR: cannot write: File name too long", naming neither the file nor the fix --name).

@@ -42,6 +42,27 @@ def draw(n: int, seed: int) -> list[Any]:
     return out
 
 
+def reclassify(work: Path) -> int:
+    """The failures of an earlier run, matched against the KNOWN list as it is now."""
+    from .batch import Outcome
+    from .spec import from_json
+
+    by: dict[str, int] = {}
+    models: dict[str, set[str]] = {}
+    for f in sorted((work / "failures").glob("*.json")):
+        d = json.loads(f.read_text())
+        m = from_json(json.dumps(d["model"]))
+        k = known_entry(d["lang"], Outcome("fail", d["stage"], d["detail"]), m)
+        key = f"{d['lang']} {d['stage']} {k.id if k else 'NEW'}"
+        by[key] = by.get(key, 0) + 1
+        models.setdefault(key, set()).add(f.name)
+    for key in sorted(by):
+        print(f"{by[key]:6d}  {key}")
+    new = sum(n for key, n in by.items() if key.endswith("NEW"))
+    print(f"{sum(by.values())} failures, {new} not in KNOWN")
+    return 1 if new else 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(prog="python -m tests.fuzz")
     ap.add_argument("--examples", type=int, default=2000)
@@ -50,7 +71,11 @@ def main() -> int:
     ap.add_argument("--minutes", type=float, default=None)
     ap.add_argument("--langs", default="python,java,go")
     ap.add_argument("--work", default="build/fuzz")
+    ap.add_argument("--reclassify", action="store_true",
+                    help="only match WORK/failures/*.json against today's KNOWN list and print the counts")
     a = ap.parse_args()
+    if a.reclassify:
+        return reclassify(Path(a.work))
     seed = a.seed if a.seed is not None else random.SystemRandom().randrange(2**31)
     langs = a.langs.split(",")
     work = Path(a.work)
