@@ -30,6 +30,8 @@ from tests.fuzz.batch import Outcome
 from tests.fuzz.spec import FuzzModel, Output, Port
 
 T, D, F = ir.TensorType, ir.Dim, ir.DType
+# Element types the Go SDK carries as raw bytes (onnxruntime_go's CustomDataTensor).
+GO_RAW = frozenset({F.FLOAT16, F.BFLOAT16, F.FLOAT8E4M3FN, F.FLOAT8E4M3FNUZ, F.FLOAT8E5M2, F.FLOAT8E5M2FNUZ})
 
 
 def _identity(name: str, t: ir.ValueType, **kw: object) -> FuzzModel:
@@ -117,11 +119,11 @@ KNOWN: list[Known] = [
           _identity("seq_scalars", ir.SequenceType(T(F.DOUBLE, ()))), "runtime/go (inputs.go, sequences)",
           lambda m: any(isinstance(p.type, ir.SequenceType) and isinstance(p.type.elem, T)
                         and _scalar(m, p.type.elem) for p in m.inputs)),
-    # Issue 10 item 14: empty (and scalar) float16/bfloat16 inputs -> untyped error.
+    # Issue 10 item 14: empty (and scalar) float16/bfloat16 inputs -> untyped error (and the
+    # same for the float8 types, which the Go SDK carries as raw bytes too).
     Known("go-empty-float16", "go", "run", r"cannot make scalar or empty tensors of this element type",
           _identity("f16_empty", T(F.FLOAT16, (D(symbol="n"),)), sizes=(("n", 0),)), "runtime/go (float16.go)",
-          lambda m: any((_scalar(m, t) or _empty(m, t)) and t.elem in (F.FLOAT16, F.BFLOAT16)
-                        for t in _tensor_inputs(m))),
+          lambda m: any((_scalar(m, t) or _empty(m, t)) and t.elem in GO_RAW for t in _tensor_inputs(m))),
     # NEW: a NUL in a wire name. Python keeps it; ONNX Runtime's C API (Java, Go) cuts the name at
     # the NUL, so the Java SDK refuses its own model at create() ("does not match the signature")
     # and Go fails every run ("Invalid input name: a"). The generator should refuse such names.
@@ -138,13 +140,13 @@ KNOWN: list[Known] = [
                     (Output(Port("y", T(F.FLOAT, (D(2),))), "identity", 0),)),
           "runtime/java (Signature / ModelSession: names from OrtSession) or generator/targets.py",
           lambda m: any(max(map(ord, p.name)) > 0xFFFF for p in (*m.inputs, *(o.port for o in m.outputs)))),
-    Known("go-nul-in-name", "go", "run", r"Invalid (input|output) name",
+    Known("go-nul-in-name", "go", "run", r"Invalid (input|output) name|name cannot be empty",
           FuzzModel("nul_name", (Port("a\x00b", T(F.FLOAT, (D(2),))),),
                     (Output(Port("y", T(F.FLOAT, (D(2),))), "identity", 0),)),
           "generator/targets.py (no refusal) / runtime/go",
           lambda m: any("\x00" in p.name for p in (*m.inputs, *(o.port for o in m.outputs)))),
     # Issue 10 item 13: a doc line indented with a tab is not ruff-format clean (in the docstring).
-    Known("python-tab-in-doc", "python", "format", r"would be reformatted",
+    Known("python-tab-in-doc", "python", "format", r"reformatted|-->",
           FuzzModel("tab_doc", (), (Output(Port("c", T(F.FLOAT, (D(1),))), "constant"),), doc="a\n\tb"),
           "generator/naming/python.py (doc_lines)", lambda m: _has_tab_line(m)),
     # NEW (issue 10 item 14's family, for outputs): an empty float16/bfloat16 output of fixed
@@ -169,17 +171,34 @@ KNOWN: list[Known] = [
                         and (o.port.type.shape == () or o.port.type.shape is None) for o in m.outputs)),
     # NEW: a value doc ending in a quote ('"""') gets a trailing blank after the escaped quotes
     # in run()'s Args section, which ruff format strips.
-    Known("python-quote-doc-format", "python", "format", r"would be reformatted",
+    Known("python-quote-doc-format", "python", "format", r"reformatted|-->",
           FuzzModel("doc_quotes", (Port("x", T(F.INT32, (D(1),)), '"""'),),
                     (Output(Port("y", T(F.INT32, (D(1),))), "identity", 0),)),
           "generator/naming/python.py (doc_lines) / templates/python/model.py.j2",
           lambda m: any(re.search(r"[\"\\]\s*($|[\r\n\x85\x0b\x0c\u2028\u2029])", d) for d in _docs(m))),
+    # NEW: the registry says Python carries maps of any value type, but ONNX Runtime's Python
+    # API builds only map(string|int64, float) from a dict: a map(string, int64) input (e.g. a
+    # DictVectorizer model) generates fine and every call fails inside ORT ("Unexpected input data
+    # type. Actual: map(string,tensor(float)), expected: map(string,tensor(int64))").
+    Known("python-map-values-not-float", "python", "run",
+          r"Unexpected input data type|cannot be linked to C type",
+          FuzzModel("map_si", (Port("x", ir.MapType(F.STRING, T(F.INT64, ()))),),
+                    (Output(Port("y", T(F.INT64, None)), "dictvec", 0, ("a", "b")),), strings=("a", "b")),
+          "generator/targets.py (Python map values) / runtime/python",
+          lambda m: any(isinstance(p.type, ir.MapType) and isinstance(p.type.value, T)
+                        and p.type.value.elem is not F.FLOAT for p in m.inputs)),
+    # NEW: the model name is quoted in the Go package comment as it is: gofmt turns a "``" (or
+    # "''") in it into a curly quote (the value docs are already escaped for this).
+    Known("go-backquotes-in-model-name", "go", "format", r"model\.go",
+          FuzzModel("a``b", (Port("x", T(F.FLOAT, (D(1),))),), (Output(Port("y", T(F.FLOAT, (D(1),))), "identity", 0),)),
+          "templates/go/model.go.j2 (package comment) / generator/emit/go.py",
+          lambda m: "``" in m.name or "''" in m.name),
     # NEW: an optional input's annotation is `X | None | None` (ruff PYI016).
     Known("python-optional-input-lint", "python", "lint", r"PYI016 .*Duplicate union member `None`",
           _identity("opt_in", ir.OptionalType(T(F.FLOAT, (D(2),)))), "templates/python/model.py.j2",
           lambda m: _inputs(m, ir.OptionalType)),
     # NEW: a long wire name (an identifier past the line length) is not ruff-format clean.
-    Known("python-long-name-format", "python", "format", r"would be reformatted",
+    Known("python-long-name-format", "python", "format", r"reformatted|-->",
           FuzzModel("long_out", (Port("x", T(F.INT16, (D(2),))),),
                     (Output(Port("o" * 120, T(F.INT16, (D(2),))), "identity", 0),)),
           "generator/emit/python.py + templates/python/model.py.j2", lambda m: _longest_name(m) > 60),

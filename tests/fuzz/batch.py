@@ -270,12 +270,25 @@ def _blame(stage: str, output: str, owners: dict[str, str]) -> Problem:
     rest: list[str] = []
     pats = [(re.compile(r"(?<![A-Za-z0-9_.-])" + re.escape(f) + r"(?![A-Za-z0-9_])"), k)
             for f, k in sorted(owners.items(), key=lambda fk: len(fk[0]), reverse=True)]
-    current: list[str] = rest  # a line naming no file continues the message of the last one that did
+    # A line naming no file continues the message of the last one that did; after a blank line,
+    # such lines head the next message (ruff format prints its verdict before the path).
+    current: list[str] = rest
+    pending: list[str] = []
+    after_blank = False
     for line in output.splitlines():
         key = next((k for pat, k in pats if pat.search(line)), None)
         if key is not None:
             current = blame.setdefault(key, [])
-        current.append(line)
+            current += [*pending, line]
+            pending, after_blank = [], False
+        elif not line.strip():
+            current += [*pending, line]
+            pending, after_blank = [], True
+        elif after_blank:
+            pending.append(line)
+        else:
+            current.append(line)
+    current += pending
     return Problem(stage, {k: "\n".join(v) for k, v in blame.items()}, "\n".join(rest))
 
 
