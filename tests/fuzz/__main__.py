@@ -98,7 +98,7 @@ def main() -> int:
                     continue
                 k = known_entry(lang, o, c.model)
                 rec = {"batch": n, "key": c.key, "lang": lang, "stage": o.stage, "known": k.id if k else None,
-                       "detail": o.detail[:4000]}
+                       "detail": o.detail if len(o.detail) <= 6000 else o.detail[:3000] + " ... " + o.detail[-3000:]}
                 failures.append(rec)
                 stem = work / "failures" / f"{'known-' + k.id if k else 'NEW'}-{lang}-{o.stage}-b{n}-{c.key}"
                 stem.with_suffix(".json").write_text(json.dumps({**rec, "model": json.loads(c.model.to_json())},

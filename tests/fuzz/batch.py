@@ -244,6 +244,10 @@ def write_files(root: Path, files: dict[str, bytes]) -> None:
 def write_sdk(root: Path, files: dict[str, bytes], owners: dict[str, str]) -> None:
     """Write the SDK as ``generator.writer`` would (a file name too long for the file system
     is a failure of the model that made it)."""
+    too_long = [f"{root / rel}: File name too long" for rel in files
+                if any(len(part.encode()) > 255 for part in rel.split("/"))]
+    if too_long:  # checked first: the models at fault are found in one round, before any tool runs
+        raise _blame("write", "\n\n".join(too_long), owners)
     try:
         write_files(root, files)
     except OSError as e:
@@ -261,6 +265,18 @@ class Problem(Exception):
     def __init__(self, stage: str, blame: dict[str, str], rest: str) -> None:
         super().__init__(stage)
         self.stage, self.blame, self.rest = stage, blame, rest
+        self.stages = dict.fromkeys(blame, stage)  # the stage each model failed at
+
+
+def merged(problems: list[Problem]) -> Problem:
+    """All checks' failures at once (a model's first failing stage wins), so one build pins every
+    model that fails any check."""
+    out = Problem(problems[0].stage, {}, "\n".join(f"[{p.stage}] {p.rest}" for p in problems if p.rest.strip()))
+    for p in problems:
+        for k, msg in p.blame.items():
+            if k not in out.blame:
+                out.blame[k], out.stages[k] = msg, p.stages.get(k, p.stage)
+    return out
 
 
 def _blame(stage: str, output: str, owners: dict[str, str]) -> Problem:
@@ -351,6 +367,7 @@ class Python(Lang):
         owners = {f"{m.module}.py": c.key for m, c in zip(gen.view.models, cases)}
         owners.update({m.model_file: c.key for m, c in zip(gen.view.models, cases) if m.model_file})
         write_sdk(sdk, gen.files, owners)
+        problems: list[Problem] = []
         for stage, cmd, cwd in (
             ("lint", [str(BIN / "ruff"), "check", "--isolated", "--no-cache", "--output-format", "concise", "."], sdk),
             ("format", [str(BIN / "ruff"), "format", "--isolated", "--no-cache", "--check", "."], sdk),
@@ -359,7 +376,9 @@ class Python(Lang):
         ):
             rc, out = sh(cmd, cwd)
             if rc != 0:
-                raise _blame(stage, out, owners)
+                problems.append(_blame(stage, out, owners))
+        if problems:
+            raise merged(problems)
         return gen
 
     def run(self, built: Any, cases: list[Case], root: Path) -> dict[str, str]:
@@ -413,11 +432,13 @@ class Java(Lang):
         rc, out = sh([java_tools.tool("javac"), "--release", str(versions.JAVA_RELEASE), "-Xlint:all", "-Werror",
                       "-encoding", "UTF-8", "-Xmaxerrs", "10000", "-cp", self.classpath(), "-d", str(classes),
                       f"@{args}"], root)
-        if rc != 0:
-            raise _blame("compile", out, owners)
+        problems = [_blame("compile", out, owners)] if rc != 0 else []
         changed = java_tools.gjf_changes(REPO / "build" / "java-tools", [Path(s) for s in srcs])
         if changed:
-            raise _blame("format", "\n".join(f"google-java-format would change {p}" for p in changed), owners)
+            problems.append(_blame("format", "\n".join(f"google-java-format would change {p}" for p in changed),
+                                   owners))
+        if problems:
+            raise merged(problems)
         return gen
 
     def _proto_classes(self) -> tuple[Path, Path]:
@@ -536,12 +557,15 @@ class Go(Lang):
 
         env = go_env(tools_dir())
         gofmt = shutil.which("gofmt") or "/usr/local/go/bin/gofmt"
+        problems = []
         rc, out = sh([gofmt, "-l", "."], sdk)
         if rc != 0 or out.strip():
-            raise blame("format", out or f"gofmt exited {rc}")
+            problems.append(blame("format", out or f"gofmt exited {rc}"))
         rc, out = sh([self.go(), "vet", "./..."], sdk, env)
         if rc != 0:
-            raise blame("vet", out)
+            problems.append(blame("vet", out))
+        if problems:
+            raise merged(problems)
         return gen
 
     def _runner(self, gen: Any, cases: list[Case], root: Path) -> str:
@@ -642,18 +666,20 @@ def _build_isolating(drv: Lang, cases: list[Case], root: Path, stats: Stats,
             return drv.build(remaining, root), remaining
         except Problem as p:
             guilty = {k: v for k, v in p.blame.items() if k}
+            stages: dict[str, str] = {}
             if not guilty:
-                guilty = _bisect(drv, remaining, root, stats, p, log)
+                guilty = _bisect(drv, remaining, root, stats, p, log, stages)
             by_key = {c.key: c for c in remaining}
             for k, msg in guilty.items():
-                by_key[k].outcomes[drv.lang] = Outcome("fail", p.stage, msg or p.rest)
+                stage = p.stages.get(k) or stages.get(k) or p.stage
+                by_key[k].outcomes[drv.lang] = Outcome("fail", stage, msg or p.rest)
             log(f"{drv.lang}: {len(guilty)} of {len(remaining)} models fail at {p.stage}")
             remaining = [c for c in remaining if c.key not in guilty]
     return None
 
 
 def _bisect(drv: Lang, cases: list[Case], root: Path, stats: Stats, p: Problem,
-            log: Callable[[str], None]) -> dict[str, str]:
+            log: Callable[[str], None], stages: dict[str, str]) -> dict[str, str]:
     """The models that fail a check alone or in the smallest failing half (a failure of the
     whole batch that no path names: a shared file, a crash, a conflict between models)."""
     if len(cases) == 1:
@@ -666,7 +692,8 @@ def _bisect(drv: Lang, cases: list[Case], root: Path, stats: Stats, p: Problem,
             drv.build(part, root)
         except Problem as q:
             pinned = {k: v for k, v in q.blame.items() if k}
-            found.update(pinned or _bisect(drv, part, root, stats, q, log))
+            stages.update({k: q.stages.get(k, q.stage) for k in pinned})
+            found.update(pinned or _bisect(drv, part, root, stats, q, log, stages))
     if not found:  # only the two halves together fail: blame the whole batch
         return {c.key: f"{p.stage} (only together with the other models of the batch): {tail(p.rest)}"
                 for c in cases}
