@@ -93,14 +93,14 @@ def main() -> int:
         models = draw(a.batch, seed + n)
         cases = batch.run_batch(models, work / "batch", stats, langs, log=lambda s: print("  " + s, flush=True))
         for c in cases:
-            for lang, o in c.outcomes.items():
-                if o.status != "fail":
-                    continue
+            for lang, o in [(x, o) for x in langs for o in c.failures(x)]:
                 k = known_entry(lang, o, c.model)
                 rec = {"batch": n, "key": c.key, "lang": lang, "stage": o.stage, "known": k.id if k else None,
                        "detail": o.detail if len(o.detail) <= 6000 else o.detail[:3000] + " ... " + o.detail[-3000:]}
                 failures.append(rec)
                 stem = work / "failures" / f"{'known-' + k.id if k else 'NEW'}-{lang}-{o.stage}-b{n}-{c.key}"
+                while stem.with_suffix(".json").exists():
+                    stem = stem.with_name(stem.name + "+")
                 stem.with_suffix(".json").write_text(json.dumps({**rec, "model": json.loads(c.model.to_json())},
                                                                 indent=1, ensure_ascii=True))
                 if c.data:

@@ -75,6 +75,12 @@ class Case:
     inputs: list[Any] = dataclasses.field(default_factory=list)
     reference: list[Any] | None = None
     note: str = ""
+    # failures of checks that do not stop the call (lint, format, type check), per language
+    soft: dict[str, list[Outcome]] = dataclasses.field(default_factory=dict)
+
+    def failures(self, lang: str) -> list[Outcome]:
+        main = self.outcomes.get(lang)
+        return [*self.soft.get(lang, []), *([main] if main is not None and main.status == "fail" else [])]
 
 
 @dataclasses.dataclass
@@ -325,8 +331,13 @@ class Lang:
         return emit.Options()
 
     def build(self, cases: list[Case], root: Path) -> Any:
-        """Generate one SDK for ``cases`` under ``root`` and check it; raise ``Problem``."""
+        """Generate one SDK for ``cases`` under ``root`` and build it as far as a call needs;
+        raise ``Problem``."""
         raise NotImplementedError
+
+    def checks(self, built: Any, cases: list[Case], root: Path) -> Problem | None:
+        """The checks a call does not need (linters, formatters, type checkers)."""
+        return None
 
     def run(self, built: Any, cases: list[Case], root: Path) -> dict[str, str]:
         """Call every case's model once; write ``out/<key>/output_K.pb`` (or error.txt)."""
@@ -354,6 +365,7 @@ class Python(Lang):
     def __init__(self, work: Path, stats: Stats) -> None:
         super().__init__(work, stats)
         self.n = 0
+        self.owners: dict[str, str] = {}
 
     def options(self) -> emit.Options:
         # the default package joins every model's name: a batch's would be enormous
@@ -363,23 +375,34 @@ class Python(Lang):
     def build(self, cases: list[Case], root: Path) -> Any:
         gen = self.generate(cases)
         sdk = root / "sdk"
-        pkg = gen.view.package
         owners = {f"{m.module}.py": c.key for m, c in zip(gen.view.models, cases)}
         owners.update({m.model_file: c.key for m, c in zip(gen.view.models, cases) if m.model_file})
         write_sdk(sdk, gen.files, owners)
+        bad = []
+        for rel, data in gen.files.items():
+            if rel.endswith(".py"):
+                try:
+                    compile(data, rel, "exec")
+                except (SyntaxError, ValueError) as e:
+                    bad.append(f"{rel}: {type(e).__name__}: {e}")
+        if bad:  # a syntax error anywhere stops the package's import, so every call
+            raise _blame("compile", "\n".join(bad), owners)
+        self.owners = owners
+        return gen
+
+    def checks(self, built: Any, cases: list[Case], root: Path) -> Problem | None:
+        sdk = root / "sdk"
         problems: list[Problem] = []
         for stage, cmd, cwd in (
             ("lint", [str(BIN / "ruff"), "check", "--isolated", "--no-cache", "--output-format", "concise", "."], sdk),
             ("format", [str(BIN / "ruff"), "format", "--isolated", "--no-cache", "--check", "."], sdk),
             ("typecheck", [str(BIN / "mypy"), "--strict", "--no-incremental", "--cache-dir", str(root / "mypy-cache"),
-                           "--no-error-summary", "-p", pkg], sdk / "src"),
+                           "--no-error-summary", "-p", built.view.package], sdk / "src"),
         ):
             rc, out = sh(cmd, cwd)
             if rc != 0:
-                problems.append(_blame(stage, out, owners))
-        if problems:
-            raise merged(problems)
-        return gen
+                problems.append(_blame(stage, out, self.owners))
+        return merged(problems) if problems else None
 
     def run(self, built: Any, cases: list[Case], root: Path) -> dict[str, str]:
         manifest = []
@@ -403,6 +426,8 @@ class Java(Lang):
     def __init__(self, work: Path, stats: Stats) -> None:
         super().__init__(work, stats)
         self.n = 0
+        self.owners: dict[str, str] = {}
+        self.srcs: list[str] = []
 
     def options(self) -> emit.Options:
         self.n += 1
@@ -432,14 +457,18 @@ class Java(Lang):
         rc, out = sh([java_tools.tool("javac"), "--release", str(versions.JAVA_RELEASE), "-Xlint:all", "-Werror",
                       "-encoding", "UTF-8", "-Xmaxerrs", "10000", "-cp", self.classpath(), "-d", str(classes),
                       f"@{args}"], root)
-        problems = [_blame("compile", out, owners)] if rc != 0 else []
-        changed = java_tools.gjf_changes(REPO / "build" / "java-tools", [Path(s) for s in srcs])
-        if changed:
-            problems.append(_blame("format", "\n".join(f"google-java-format would change {p}" for p in changed),
-                                   owners))
-        if problems:
-            raise merged(problems)
+        if rc != 0:
+            raise _blame("compile", out, owners)
+        self.owners, self.srcs = owners, srcs
         return gen
+
+    def checks(self, built: Any, cases: list[Case], root: Path) -> Problem | None:
+        from tests import java_tools
+
+        changed = java_tools.gjf_changes(REPO / "build" / "java-tools", [Path(s) for s in self.srcs])
+        if changed:
+            return _blame("format", "\n".join(f"google-java-format would change {p}" for p in changed), self.owners)
+        return None
 
     def _proto_classes(self) -> tuple[Path, Path]:
         """protobuf-java and the classes protoc makes from onnx's protos, compiled once."""
@@ -528,6 +557,7 @@ class Go(Lang):
     def __init__(self, work: Path, stats: Stats) -> None:
         super().__init__(work, stats)
         self.n = 0
+        self.gofmt: Problem | None = None
 
     def go(self) -> str:
         return shutil.which("go") or "/usr/local/go/bin/go"
@@ -557,16 +587,15 @@ class Go(Lang):
 
         env = go_env(tools_dir())
         gofmt = shutil.which("gofmt") or "/usr/local/go/bin/gofmt"
-        problems = []
-        rc, out = sh([gofmt, "-l", "."], sdk)
-        if rc != 0 or out.strip():
-            problems.append(blame("format", out or f"gofmt exited {rc}"))
         rc, out = sh([self.go(), "vet", "./..."], sdk, env)
         if rc != 0:
-            problems.append(blame("vet", out))
-        if problems:
-            raise merged(problems)
+            raise blame("vet", out)
+        rc, out = sh([gofmt, "-l", "."], sdk)
+        self.gofmt = blame("format", out or f"gofmt exited {rc}") if rc != 0 or out.strip() else None
         return gen
+
+    def checks(self, built: Any, cases: list[Case], root: Path) -> Problem | None:
+        return self.gofmt
 
     def _runner(self, gen: Any, cases: list[Case], root: Path) -> str:
         """Build the testee (integration/go/check) with a registry of ``cases``' packages; "" or
@@ -636,6 +665,16 @@ def build_and_run(lang: str, cases: list[Case], work: Path, stats: Stats,
         return
     built, ok_cases = good
     stats.sdks[lang] += 1
+    t0 = time.monotonic()
+    soft = drv.checks(built, ok_cases, root)
+    stats.add_time(f"{lang} checks", t0)
+    if soft is not None:
+        by_key = {c.key: c for c in ok_cases}
+        for k, msg in soft.blame.items():
+            by_key[k].soft.setdefault(lang, []).append(Outcome("fail", soft.stages.get(k, soft.stage), msg))
+        if soft.rest.strip() and not soft.blame:  # a shared file: every model's SDK has it
+            for c in ok_cases:
+                c.soft.setdefault(lang, []).append(Outcome("fail", soft.stage, "(a file of the whole SDK) " + soft.rest))
     runnable = [c for c in ok_cases if not c.ort]
     for c in ok_cases:
         if c.ort:

@@ -17,6 +17,8 @@ def quick(models: Sequence[FuzzModel], langs: Sequence[str] = batch.LANGS, work:
     for c in cases:
         for lang, o in sorted(c.outcomes.items()):
             print(f"{c.key} {c.model.name!r} {lang}: {o.short()[:400]}")
+            for s in c.soft.get(lang, []):
+                print(f"{c.key} {c.model.name!r} {lang}: also {s.short()[:400]}")
     return cases
 
 
