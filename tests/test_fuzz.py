@@ -84,7 +84,7 @@ class Known:
     smallest model that shows it, and must keep failing that way until the entry is removed."""
 
     id: str
-    lang: str
+    lang: str  # or "*": every language (the reader, the emit contract)
     stage: str
     pattern: str
     reproducer: FuzzModel
@@ -92,11 +92,18 @@ class Known:
     when: Callable[[FuzzModel], bool] = lambda m: True
 
     def matches(self, lang: str, o: Outcome, model: FuzzModel | None = None) -> bool:
-        return (lang == self.lang and o.status == "fail" and o.stage == self.stage
+        return (self.lang in (lang, "*") and o.status == "fail" and o.stage == self.stage
                 and re.search(self.pattern, o.detail) is not None and (model is None or self.when(model)))
 
 
 KNOWN: list[Known] = [
+    # NEW: a wire name that is not UTF-8 in the file. Python's protobuf hands it over as bytes,
+    # the reader puts bytes into the IR, and every emitter crashes (TypeError in naming's
+    # unicodedata.normalize; `sdkgen inspect` an AttributeError): a traceback, not a one-line error.
+    Known("reader-invalid-utf8-name", "*", "generate", r"TypeError|AttributeError",
+          FuzzModel("bad_utf8", (Port("\x01corrupt0\x01", T(F.FLOAT, (D(1),))),),
+                    (Output(Port("y", T(F.FLOAT, (D(1),))), "identity", 0),), corrupt=("\x01corrupt0\x01",)),
+          "generator/reader.py (string fields are not checked to be str)", lambda m: bool(m.corrupt)),
     # Issue 10 item 9: no inputs -> onnxruntime_go's RunWithOptions indexes inputs[0] and panics.
     Known("go-zero-inputs", "go", "run", r"index out of range \[0\] with length 0",
           FuzzModel("zero_in", (), (Output(Port("c", T(F.FLOAT, (D(2),))), "constant"),)),
@@ -236,7 +243,7 @@ def test_known_entries_are_well_formed() -> None:
     ids = [k.id for k in KNOWN]
     assert len(ids) == len(set(ids))
     for k in KNOWN:
-        assert k.lang in batch.LANGS and k.stage and k.where and k.when(k.reproducer), k.id
+        assert (k.lang in batch.LANGS or k.lang == "*") and k.stage and k.where and k.when(k.reproducer), k.id
 
 
 # --- property 1: generation, many derandomized examples (fast) ----------------------------------
@@ -248,7 +255,7 @@ def test_known_entries_are_well_formed() -> None:
 def test_generation_property(m: FuzzModel) -> None:
     c = batch.Case("m", m)
     batch.generation(c)
-    bad = {lang: o.short() for lang, o in c.outcomes.items() if o.status == "fail"}
+    bad = {lang: o.short() for lang, o in c.outcomes.items() if o.status == "fail" and not known_entry(lang, o, m)}
     assert not bad, f"{m.to_json()}\n{bad}"
 
 
@@ -286,7 +293,7 @@ def test_corpus_builds_and_runs(tmp_path: Path) -> None:
                 if known_entry(lang, o, c.model) is None:
                     problems.append(f"{lang} {c.model.label()}: {o.short()}\n{c.model.to_json()}")
     for i, k in enumerate(KNOWN):
-        got = by_name[repro[i].name].failures(k.lang)
+        got = [o for lang in batch.LANGS if k.lang in (lang, "*") for o in by_name[repro[i].name].failures(lang)]
         if not any(k.matches(k.lang, o, k.reproducer) for o in got):
             seen = "; ".join(o.short() for o in got) or "it passes"
             problems.append(f"KNOWN entry {k.id!r} no longer fails that way ({seen}): fixed? remove the entry")

@@ -94,6 +94,9 @@ class FuzzModel:
     seq_len: int = 2
     strings: tuple[str, ...] = ("a", "b")
     seed: int = 0
+    # Wire names whose bytes the file spoils: the first byte becomes 0xff (invalid UTF-8, which
+    # protobuf's string fields should not hold; the reader must refuse it cleanly).
+    corrupt: tuple[str, ...] = ()
 
     # --- derived -----------------------------------------------------------------------------
 
@@ -105,6 +108,9 @@ class FuzzModel:
 
     def onnx_bytes(self) -> bytes:
         data: bytes = build(self).SerializeToString()
+        for name in self.corrupt:
+            raw = name.encode()
+            data = data.replace(raw, b"\xff" + raw[1:])  # same length: the protobuf framing holds
         return data
 
     def to_json(self) -> str:

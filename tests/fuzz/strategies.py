@@ -15,6 +15,7 @@ unknown dims, scalars, unknown rank, sequences, maps, optionals; 0 to a few hund
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import keyword
 import re
 import sys
@@ -294,6 +295,14 @@ def models(draw: st.DrawFn, *, max_inputs: int = 8, runnable_only: bool = False,
                                                   (ir.Dim(value=draw(st.integers(1, 2))),)), doc())
                    for _ in range(n_consts))
     n_strings = draw(st.integers(1, 4))
+    corrupt: tuple[str, ...] = ()
+    if inputs and draw(st.integers(0, 29)) == 0:  # a name that is not UTF-8 in the file
+        k = draw(st.integers(0, len(inputs) - 1))
+        name = f"\x01corrupt{k}\x01"
+        inputs = tuple(dataclasses.replace(p, name=name) if i == k else p for i, p in enumerate(inputs))
+        outputs = [dataclasses.replace(o, port=dataclasses.replace(o.port, name=name))
+                   if o.how == "passthrough" and o.arg == k else o for o in outputs]
+        corrupt = (name,)
     return FuzzModel(
         name=draw(names()),
         inputs=inputs,
@@ -314,4 +323,5 @@ def models(draw: st.DrawFn, *, max_inputs: int = 8, runnable_only: bool = False,
         strings=tuple(draw(st.lists(st.one_of(st.just(""), names(long=False)), min_size=n_strings,
                                     max_size=n_strings, unique=True))),
         seed=draw(st.integers(0, 2**31)),
+        corrupt=corrupt,
     )
