@@ -12,9 +12,15 @@
    the outputs are compared with raw Python ONNX Runtime's (which, for these graphs, equal the
    inputs or the constants: that is checked too).
 
-A check that fails is pinned on the models whose files it names; failures it cannot pin
-(a shared file, a crash) are narrowed by bisecting the batch. The models found guilty are
-dropped and the rest is built again, so one bad model does not hide the others.
+Only what a call needs stops a model (Python: its modules compile; Java: javac; Go: go vet);
+the linters, formatters and type checkers are recorded as the model's "soft" failures and the
+model is still called. A blocking check that fails is pinned on the models whose files it
+names; failures it cannot pin (a shared file, a crash) are narrowed by bisecting the batch. The
+models found guilty are dropped and the rest is built again, so one bad model does not hide the
+others.
+
+When raw Python ONNX Runtime cannot feed a model (element types numpy lacks; maps whose values
+are not float), the model's definition is the oracle (``spec.expected``).
 """
 
 from __future__ import annotations
