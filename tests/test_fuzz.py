@@ -73,6 +73,12 @@ def _empty(m: FuzzModel, t: ir.TensorType) -> bool:
     return 0 in dims
 
 
+def _paragraphs(doc: str) -> bool:
+    """Whether a doc has a paragraph break (a blank line between text)."""
+    lines = [ln.strip() for ln in re.split("\r\n|[\r\n\x85\x0b\x0c\u2028\u2029]", doc)]
+    return any(not ln and any(lines[:i]) and any(lines[i + 1:]) for i, ln in enumerate(lines))
+
+
 def _has_tab_line(m: FuzzModel) -> bool:
     return any(re.search(r"(^|[\r\n\x85\x0b\x0c\u2028\u2029])[ \t]*\t", d) for d in _docs(m))
 
@@ -194,6 +200,12 @@ KNOWN: list[Known] = [
           "generator/targets.py (Python map values) / runtime/python",
           lambda m: any(isinstance(p.type, ir.MapType) and isinstance(p.type.value, T)
                         and p.type.value.elem is not F.FLOAT for p in m.inputs)),
+    # Issue 10 item 13: a one-line paragraph in a doc ("Intro" between blank lines) is turned
+    # into a heading ("# Intro") by gofmt.
+    Known("go-one-line-paragraph", "go", "format", r"model\.go",
+          FuzzModel("heading", (Port("x", T(F.FLOAT, (D(1),))),), (Output(Port("y", T(F.FLOAT, (D(1),))), "identity", 0),),
+                    doc="Intro\n\nThe model."),
+          "generator/naming/go.py (comment_lines)", lambda m: any(_paragraphs(d) for d in _docs(m))),
     # NEW: the model name is quoted in the Go package comment as it is: gofmt turns a "``" (or
     # "''") in it into a curly quote (the value docs are already escaped for this).
     Known("go-backquotes-in-model-name", "go", "format", r"model\.go",
