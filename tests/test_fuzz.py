@@ -132,6 +132,15 @@ KNOWN: list[Known] = [
           _identity("seq_scalars", ir.SequenceType(T(F.DOUBLE, ()))), "runtime/go (inputs.go, sequences)",
           lambda m: any(isinstance(p.type, ir.SequenceType) and isinstance(p.type.elem, T)
                         and _scalar(m, p.type.elem) for p in m.inputs)),
+    # NEW: a sequence of float16 (or bfloat16) tensors as input: the registry carries it, but
+    # onnxruntime_go reads the sequence back one byte per element ("ORT API error creating
+    # tensor: not enough space: expected 4, got 2"): every call fails, untyped.
+    Known("go-float16-sequence-input", "go", "run", r"not enough space",
+          FuzzModel("seq_f16", (Port("x", ir.SequenceType(T(F.FLOAT16, (D(2),)))),),
+                    (Output(Port("c", T(F.FLOAT, (D(1),))), "constant"),)),
+          "generator/targets.py (Go sequence_elems for inputs) / runtime/go (sequences)",
+          lambda m: any(isinstance(p.type, ir.SequenceType) and isinstance(p.type.elem, T)
+                        and p.type.elem.elem in GO_RAW for p in m.inputs)),
     # Issue 10 item 14: empty (and scalar) float16/bfloat16 inputs -> untyped error (and the
     # same for the float8 types, which the Go SDK carries as raw bytes too).
     Known("go-empty-float16", "go", "run", r"cannot make scalar or empty tensors of this element type",
