@@ -232,6 +232,11 @@ KNOWN: list[Known] = [
           FuzzModel("long_out", (Port("x", T(F.INT16, (D(2),))),),
                     (Output(Port("o" * 120, T(F.INT16, (D(2),))), "identity", 0),)),
           "generator/emit/python.py + templates/python/model.py.j2", lambda m: _longest_name(m) > 60),
+    # Issue 10 item 8: a 70,000-character name -> javac "UTF8 representation for string ... is too
+    # long for the constant pool" while sdkgen exits 0.
+    Known("java-huge-name", "java", "compile", r"too long for the constant pool|constant string too long|code too large",
+          FuzzModel("huge", (Port("x" * 70_000, T(F.FLOAT, (D(1),))),), (Output(Port("y", T(F.FLOAT, (D(1),))), "identity", 0),)),
+          "generator/emit/java.py (no limit, no split)", lambda m: _longest_name(m) > 20_000),
     # NEW: 13 or more inputs with short names: google-java-format lays the spec list out in
     # "fill" mode (several constants per line), the emitter one per line.
     Known("java-many-values-format", "java", "format", r"google-java-format would change",
