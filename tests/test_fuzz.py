@@ -39,8 +39,17 @@ def _identity(name: str, t: ir.ValueType, **kw: object) -> FuzzModel:
     return FuzzModel(name, (Port("x", t),), (Output(Port("y", t), "identity", 0),), **kw)  # type: ignore[arg-type]
 
 
+def _symbols(t: ir.ValueType) -> list[str]:
+    if isinstance(t, ir.TensorType):
+        return [d.symbol for d in t.shape or () if d.symbol]
+    return _symbols(t.value if isinstance(t, ir.MapType) else t.elem)
+
+
 def _longest_name(m: FuzzModel) -> int:
-    return max(len(v) for v in [m.name, *(p.name for p in m.inputs), *(o.port.name for o in m.outputs)])
+    """The longest name or dim symbol, as an escaped literal spells it (non-ASCII takes more)."""
+    ports = [*m.inputs, *m.constants, *(o.port for o in m.outputs)]
+    names = [m.name, *(p.name for p in ports), *(x for p in ports for x in _symbols(p.type))]
+    return max(len(v.encode("unicode_escape")) for v in names)
 
 
 def _docs(m: FuzzModel) -> list[str]:
