@@ -200,18 +200,19 @@ KNOWN: list[Known] = [
     Known("python-indented-doc-line", "python", "format", r"reformatted|-->",
           FuzzModel("tab_doc", (), (Output(Port("c", T(F.FLOAT, (D(1),))), "constant"),), doc="a\n\tb"),
           "generator/naming/python.py (doc_lines)", lambda m: _has_tab_line(m)),
-    # NEW (issue 10 item 14's family, for outputs): an empty float16/bfloat16 output of fixed
-    # shape (e.g. [0]): the Go SDK allocates it before the run, onnxruntime_go refuses a
-    # CustomDataTensor of zero bytes, and Run returns that untyped error.
-    Known("go-empty-float16-output", "go", "run", r"CustomDataTensor requires at least one byte",
+    # NEW (issue 10 item 14's family, for outputs): an empty float16/bfloat16/float8 output of
+    # fixed shape (e.g. [0]), or a scalar float8 output: the Go SDK allocates it before the run
+    # and onnxruntime_go refuses a CustomDataTensor of zero bytes (or of no dims), an untyped
+    # error from Run.
+    Known("go-raw-output-empty-or-scalar", "go", "run",
+          r"CustomDataTensor requires at least one byte|The shape has no dimensions",
           FuzzModel("f16_empty_out", (Port("x", T(F.FLOAT, (D(1),))),),
                     (Output(Port("y", T(F.FLOAT, (D(1),))), "identity", 0),
                      Output(Port("c", T(F.FLOAT16, (D(0),))), "constant"))),
-          "runtime/go (outputs.go: preallocated float16/bfloat16 outputs)",
-          lambda m: any(isinstance(o.port.type, T) and o.port.type.elem in (F.FLOAT16, F.BFLOAT16)
-                        and o.port.type.shape is not None and 0 in [d.value for d in o.port.type.shape]
-                        for o in m.outputs) or any(_empty(m, t) and t.elem in (F.FLOAT16, F.BFLOAT16)
-                                                   for t in _tensor_inputs(m))),
+          "generator/targets.py (_go_extra) / runtime/go (outputs.go: preallocated raw outputs)",
+          lambda m: any(isinstance(o.port.type, T) and o.port.type.elem in GO_RAW and o.port.type.shape is not None
+                        and (o.port.type.shape == () or 0 in [d.value for d in o.port.type.shape]) for o in m.outputs)
+          or any(_empty(m, t) and t.elem in GO_RAW for t in _tensor_inputs(m))),
     # NEW, a silent wrong result: an output that IS a graph input (the same wire name, no node:
     # ONNX allows it) and that the Go SDK allocates before the run (a scalar, or float16 /
     # bfloat16) comes back as zeros instead of the input's values (ORT hands back the input and
@@ -274,6 +275,14 @@ KNOWN: list[Known] = [
                     constants=(Port("rpartition", T(F.FLOAT, (D(1),))), Port("aaaa(" + "b" * 77 + ")c", T(F.FLOAT, (D(1),))))),
           "generator/emit/java_format.py (line wrapping inside string literals)",
           lambda m: any("(" in p.name for p in (*m.inputs, *m.constants, *(o.port for o in m.outputs)))),
+    # NEW: a Spec constant whose identifier is short for its literal ("aaaaaaaaaaa{% raw %}" is
+    # OUT_AAAAAAAAAAA_RAW): the emitter puts the Spec.tensor arguments one per line where
+    # google-java-format joins the last two.
+    Known("java-spec-layout-format", "java", "format", r"google-java-format would change",
+          FuzzModel("grow", (), (Output(Port("aaaaaaaaaaa{% raw %}", T(F.INT32, (D(3), D(0)))), "constant"),)),
+          "generator/emit/java_format.py",
+          lambda m: any(re.search(r"[^A-Za-z0-9_]", p.name) and len(p.name) >= 12
+                        for p in (*m.inputs, *(o.port for o in m.outputs)))),
     # NEW: more than 255 outputs (or inputs): javac "too many parameters" (the Outputs record's
     # canonical constructor), while sdkgen exits 0 (issue 10 item 8 says 1,400 inputs; this is
     # a lower limit).
@@ -302,6 +311,11 @@ KNOWN: list[Known] = [
     Known("java-long-model-name-file", "java", "write", r"File name too long",
           FuzzModel("m" * 300, (), (Output(Port("c", T(F.FLOAT, (D(1),))), "constant"),)),
           "generator/naming/java.py (class names) / generator/writer.py", lambda m: len(m.name) > 100),
+    # ... and at 240 characters the .java files fit but javac cannot write the nested class
+    # files (Name$Inputs$Builder.class): "error while writing Builder: File name too long".
+    Known("java-long-class-name-compile", "java", "compile", r"File name too long",
+          FuzzModel("m" * 240, (), (Output(Port("c", T(F.FLOAT, (D(1),))), "constant"),)),
+          "generator/naming/java.py (class names)", lambda m: len(m.name) > 100),
     Known("go-long-model-name-file", "go", "write", r"File name too long",
           FuzzModel("m" * 300, (), (Output(Port("c", T(F.FLOAT, (D(1),))), "constant"),)),
           "generator/naming/go.py (package directories) / generator/writer.py", lambda m: len(m.name) > 100),
