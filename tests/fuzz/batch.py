@@ -419,8 +419,9 @@ class Python(Lang):
                              "class_name": m.class_name, "params": [v.ident for v in m.inputs],
                              "fields": [v.ident for v in m.outputs], "model": str(root / "models" / f"{c.key}.onnx"),
                              "sets": [{"inputs": _write_inputs(root, c), "out": str(_set_dir(root, c))}]})
-        (root / "manifest.json").write_text(json.dumps(manifest, indent=1))
-        rc, out = sh([sys.executable, str(REPO / "integration" / "python" / "check_runner.py"),
+        (root / "manifest.json").write_text(json.dumps({"package": built.view.package, "src": str(root / "sdk" / "src"),
+                                                        "cases": manifest}, indent=1))
+        rc, out = sh([sys.executable, str(REPO / "generator" / "check" / "runners" / "python" / "check_runner.py"),
                       str(root / "manifest.json")], root, ENV)
         return {"": f"python runner exited {rc}: {tail(out, 3000)}"} if rc != 0 else {}
 
@@ -506,17 +507,20 @@ class Java(Lang):
         sdk = built.view
         runner = root / "runner"
         shutil.rmtree(runner, ignore_errors=True)
-        shutil.copytree(REPO / "integration" / "java" / "check" / "src" / "main" / "java", runner)
+        shutil.copytree(REPO / "generator" / "check" / "runners" / "java" / "src" / "main" / "java", runner)
         pkg_dir = runner / "sdkgen" / "check"
         lines = []
         for i, (m, c) in enumerate(_views(built, cases)):
-            (pkg_dir / f"Case{i}.java").write_text(_java_adapter(i, sdk.package, m))
+            from generator.check.java_lang import _adapter
+            (pkg_dir / f"Case{i}.java").write_text(_adapter(i, sdk, m))
             assert c.ir is not None
             lines.append("\t".join(["case", c.key, *(str(leaf_code(v.type)) for v in c.ir.outputs)]))
             lines.append("\t".join(["set", str(_set_dir(root, c)), *_write_inputs(root, c)]))
-        (pkg_dir / "Cases.java").write_text(
-            "package sdkgen.check;\n\nfinal class Cases {\n  private Cases() {}\n\n  static final CheckCase[] ALL = {\n"
-            + "".join(f"    new Case{i}(),\n" for i in range(len(cases))) + "  };\n}\n")
+        from generator.check.java_lang import _cases
+        text = _cases(sdk)
+        text = re.sub(r"  static final CheckCase\[\] ALL = \{.*?\};", "  static final CheckCase[] ALL = {\n"
+                      + "".join(f"    new Case{i}(),\n" for i in range(len(cases))) + "  };", text, flags=re.S)
+        (pkg_dir / "Cases.java").write_text(text)
         (root / "manifest.tsv").write_text("\n".join(lines) + "\n")
         cp = ":".join([str(root / "classes"), str(root / "sdk" / "src" / "main" / "resources"), self.classpath(),
                        str(jar), str(proto)])
@@ -609,7 +613,7 @@ class Go(Lang):
         env = go_env(tools_dir())
         runner = root / "runner"
         shutil.rmtree(runner, ignore_errors=True)
-        shutil.copytree(REPO / "integration" / "go" / "check", runner)
+        shutil.copytree(REPO / "generator" / "check" / "runners" / "go", runner)
         protoc_out = self.work / "go-proto"
         if not (protoc_out / ".ok").is_file():
             _protoc_gen_go(tools_dir())
@@ -620,19 +624,12 @@ class Go(Lang):
                     f"--go_opt=Monnx/onnx-data.proto={RUNNER_MODULE}/onnxpb"], protoc_out, env)
             (protoc_out / ".ok").write_text("")
         shutil.copytree(protoc_out / "onnxpb", runner / "onnxpb")
-        by_key = {c.key: m for m, c in _views(gen, cases)}
-        lines = ["package main", "", "import ("]
-        lines += [f'\tp{i} "{by_key[c.key].import_path}"' for i, c in enumerate(cases)]
-        lines += [")", "", "func init() {"]
-        for i, c in enumerate(cases):
-            m = by_key[c.key]
-            assert c.ir is not None
-            codes = ", ".join(str(leaf_code(v.type)) for v in c.ir.outputs)
-            lines.append(f"\tregister(func() (model[p{i}.{m.inputs_type}, p{i}.{m.outputs_type}], error) {{ "
-                         f"m, err := p{i}.{m.new_func}(); if err != nil {{ return nil, err }}; return m, nil }}, "
-                         f"[]int32{{{codes}}})")
-        lines.append("}")
-        (runner / "cases_gen.go").write_text("\n".join(lines) + "\n")
+        from types import SimpleNamespace
+
+        from generator.check.go_lang import _registry
+        reg = _registry([(SimpleNamespace(model=c.ir), m) for m, c in _views(gen, cases)])  # type: ignore[misc]
+        (runner / "cases_gen.go").write_text(reg)
+
         (root / "go.work").write_text(f"go {versions.GO_VERSION}\n\nuse (\n\t./runner\n\t./sdk\n)\n")
         rc, out = sh([self.go(), "build", "-o", str(root / "gofuzz"), "./runner"], root, env)
         return "" if rc == 0 else f"go build of the testee failed: {tail(out)}"
