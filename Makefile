@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test test-fast lint venv clean bench bench-deps conformance examples
+.PHONY: demo test test-fast lint venv clean bench bench-deps conformance examples fuzz
 
 venv: $(VENV)/.installed
 
@@ -56,6 +56,14 @@ conformance: venv
 # `sdkgen diff` step fails until they are current.
 examples: venv
 	cd examples/ci && ../../$(VENV)/bin/sdkgen
+
+# The long property-based fuzz (tests/fuzz/, docs in tests/test_fuzz.py): hostile model signatures
+# in batches, one SDK per language per batch, linted, compiled and called. CI runs a fixed corpus.
+FUZZ_EXAMPLES ?= 2000
+FUZZ_BATCH    ?= 40
+fuzz: venv
+	$(PY) -m tests.fuzz --examples $(FUZZ_EXAMPLES) --batch $(FUZZ_BATCH) \
+		$(if $(FUZZ_MINUTES),--minutes $(FUZZ_MINUTES)) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 clean:
 	rm -rf $(VENV) demo-out build dist bench-results
