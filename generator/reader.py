@@ -74,30 +74,39 @@ def _model(m: Any, sha: str, label: str) -> ir.Model:
     required: list[ir.Value] = []
     overridable: list[ir.Value] = []
     for vi in g.input:
-        v = _value(vi, f"{label}: input {vi.name!r}")
+        v = _value(vi, f"{label}: input {_text(vi.name, f'{label}: an input name')!r}")
         (overridable if vi.name in inits else required).append(v)
-    outputs = tuple(_value(vi, f"{label}: output {vi.name!r}") for vi in g.output)
+    outputs = tuple(_value(vi, f"{label}: output {_text(vi.name, f'{label}: an output name')!r}") for vi in g.output)
     if not outputs:
         raise UserError(f"{label}: the graph has no outputs (expected at least one)")
     _unique(required + overridable, "input", label)
     _unique(list(outputs), "output", label)
     return ir.Model(
-        graph_name=g.name,
-        doc=m.doc_string or g.doc_string,
-        producer_name=m.producer_name,
-        producer_version=m.producer_version,
-        domain=m.domain,
+        graph_name=_text(g.name, f"{label}: the graph name"),
+        doc=_text(m.doc_string or g.doc_string, f"{label}: the model's doc string"),
+        producer_name=_text(m.producer_name, f"{label}: producer_name"),
+        producer_version=_text(m.producer_version, f"{label}: producer_version"),
+        domain=_text(m.domain, f"{label}: domain"),
         model_version=m.model_version,
         ir_version=m.ir_version,
         opsets=tuple(
             sorted((ir.Opset(o.domain, o.version) for o in m.opset_import), key=lambda o: o.domain)
         ),
-        metadata=tuple(sorted((p.key, p.value) for p in m.metadata_props)),
+        metadata=tuple(sorted((_text(p.key, f"{label}: a metadata key"), _text(p.value, f"{label}: metadata value"))
+                              for p in m.metadata_props)),
         sha256=sha,
         inputs=tuple(required),
         outputs=outputs,
         overridable=tuple(overridable),
     )
+
+
+def _text(value: Any, where: str) -> str:
+    """A protobuf string field as str: Python's protobuf hands over bytes when the file's text is
+    not valid UTF-8 (ONNX requires UTF-8), which no emitter could escape."""
+    if isinstance(value, bytes):
+        raise UserError(f"{where} is not valid UTF-8 text ({value[:40]!r}...; ONNX strings are UTF-8)")
+    return str(value)
 
 
 def _unique(values: list[ir.Value], what: str, label: str) -> None:
@@ -113,7 +122,8 @@ def _unique(values: list[ir.Value], what: str, label: str) -> None:
 def _value(vi: Any, where: str) -> ir.Value:
     if not vi.HasField("type"):
         raise UserError(f"{where} has no type (expected a typed graph input/output)")
-    return ir.Value(name=vi.name, type=_type(vi.type, where), doc=vi.doc_string)
+    return ir.Value(name=_text(vi.name, f"{where}: its name"), type=_type(vi.type, where),
+                    doc=_text(vi.doc_string, f"{where}: its doc string"))
 
 
 def _dtype(code: int, where: str) -> ir.DType:
@@ -148,5 +158,5 @@ def _dim(d: Any) -> ir.Dim:
     if which == "dim_value" and d.dim_value >= 0:
         return ir.Dim(value=d.dim_value)
     if which == "dim_param" and d.dim_param:
-        return ir.Dim(symbol=d.dim_param)
+        return ir.Dim(symbol=_text(d.dim_param, "a symbolic dim"))
     return ir.Dim()

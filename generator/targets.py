@@ -226,6 +226,27 @@ _J_IN.update(
     }
 )
 _J_NO_INPUT = "ONNX Runtime's Java API builds tensor inputs only"
+# A Java record's canonical constructor takes every component, and a method has at most 255
+# parameter slots (one is ``this``): the Outputs record caps a model's outputs.
+JAVA_MAX_OUTPUTS = 254
+
+
+_NUL_NAME = "ONNX Runtime's C API ends names at a NUL byte, so the binding cannot name this value"
+
+
+def _java_extra(v: ir.Value, direction: Direction, model: ir.Model) -> str | None:
+    """A model has at most 254 outputs (the SDK returns them in one record, and a Java record holds
+    at most 254 components); value names hold no NUL and no character outside the Basic
+    Multilingual Plane (ORT Java passes names through JNI's modified UTF-8)."""
+    if "\x00" in v.name:
+        return _NUL_NAME
+    if any(ord(c) > 0xFFFF for c in v.name):
+        return ("ONNX Runtime's Java API passes names through JNI's modified UTF-8, which garbles characters "
+                "outside the Basic Multilingual Plane (the SDK could not match the model's own signature)")
+    if direction == "output" and len(model.outputs) > JAVA_MAX_OUTPUTS and v is model.outputs[JAVA_MAX_OUTPUTS]:
+        return (f"{len(model.outputs)} outputs: the Java SDK returns them in one record, and a Java record "
+                f"holds at most {JAVA_MAX_OUTPUTS} components")
+    return None
 
 JAVA = Target(
     lang="java",
@@ -252,6 +273,7 @@ JAVA = Target(
         map_values=frozenset({ir.DType.INT64, ir.DType.STRING, ir.DType.FLOAT, ir.DType.DOUBLE}),
         map_value_scalar_only=True,
         optional={"input": no(_J_NO_INPUT), "output": no("ONNX Runtime's Java API has no optional values")},
+        extra=_java_extra,
     ),
     options=frozenset({"package", "group_id", "artifact_id", "version", "remote"}),
 )
@@ -291,14 +313,16 @@ GO_RAW_WIDE = frozenset({ir.DType.FLOAT16, ir.DType.BFLOAT16, ir.DType.COMPLEX64
 
 
 def _go_extra(v: ir.Value, direction: Direction, model: ir.Model) -> str | None:
-    """float16, bfloat16 and complex outputs need a shape fixed by the inputs (fixed dims or
-    symbols bound by an input): onnxruntime_go copies one byte per element of ORT-allocated
+    """Value names hold no NUL byte (ORT's C API ends names there). float16, bfloat16 and complex
+    outputs need a shape fixed by the inputs (fixed dims or symbols bound by an input): onnxruntime_go copies one byte per element of ORT-allocated
     ones, so the SDK allocates them before the run. Rank-0 values carried through an adapted
     model (below) need ai.onnx opset 5 or later (Reshape of every element type). A sequence
     output of scalars is refused: onnxruntime_go cannot read a scalar back from a sequence
     (sequence inputs holding scalars are a typed input error for the same reason). Empty
     sequence inputs need the adapted embedded model (opset 11 or later); with --model-path an
     empty sequence is a typed input error."""
+    if "\x00" in v.name:
+        return _NUL_NAME
     from . import adapt_go
 
     why = adapt_go.unadaptable(v, direction, model)

@@ -112,35 +112,10 @@ class Known:
 
 
 KNOWN: list[Known] = [
-    # NEW: a wire name that is not UTF-8 in the file. Python's protobuf hands it over as bytes,
-    # the reader puts bytes into the IR, and every emitter crashes (TypeError in naming's
-    # unicodedata.normalize; `sdkgen inspect` an AttributeError): a traceback, not a one-line error.
-    Known("reader-invalid-utf8-name", "*", "generate", r"TypeError|AttributeError",
-          FuzzModel("bad_utf8", (Port("\x01corrupt0\x01", T(F.FLOAT, (D(1),))),),
-                    (Output(Port("y", T(F.FLOAT, (D(1),))), "identity", 0),), corrupt=("\x01corrupt0\x01",)),
-          "generator/reader.py (string fields are not checked to be str)", lambda m: bool(m.corrupt)),
-    # Issue 10 item 9: no inputs -> onnxruntime_go's RunWithOptions indexes inputs[0] and panics.
-    Known("go-zero-inputs", "go", "run", r"index out of range \[0\] with length 0",
-          FuzzModel("zero_in", (), (Output(Port("c", T(F.FLOAT, (D(2),))), "constant"),)),
-          "runtime/go (session.go Run with no inputs)", lambda m: not m.inputs),
-    # Issue 10 coverage: Go refuses, at run time, an empty sequence the model allows.
-    Known("go-empty-sequence", "go", "run", r"with at least one element",
-          _identity("empty_seq", ir.SequenceType(T(F.FLOAT, (D(2),))), seq_len=0),
-          "runtime/go (inputs.go, sequences)", lambda m: m.seq_len == 0 and _inputs(m, ir.SequenceType)),
-    # Issue 10 coverage: onnxruntime_go cannot make scalar string tensors.
-    Known("go-scalar-string", "go", "run", r"cannot make scalar string tensors",
-          _identity("scalar_str", T(F.STRING, ())), "runtime/go (tensor.go, strings)",
-          lambda m: any(_scalar(m, t) and t.elem is F.STRING for t in _tensor_inputs(m))),
     # Issue 10 item 14: a scalar fed to an input of unknown rank -> untyped onnxruntime_go error.
     Known("go-unknown-rank-scalar", "go", "run", r"The shape has no dimensions",
           _identity("unk_rank0", T(F.FLOAT, None), unknown_rank=0), "runtime/go (inputs.go)",
           lambda m: m.unknown_rank == 0 and any(t.shape is None for t in _tensor_inputs(m))),
-    # NEW (item 14's family): a sequence of scalars as input: onnxruntime_go cannot build it
-    # ("Invalid tensor shape: The shape has no dimensions"), an untyped error from Run.
-    Known("go-sequence-of-scalars", "go", "run", r"Error creating go Sequence.*The shape has no dimensions",
-          _identity("seq_scalars", ir.SequenceType(T(F.DOUBLE, ()))), "runtime/go (inputs.go, sequences)",
-          lambda m: any(isinstance(p.type, ir.SequenceType) and isinstance(p.type.elem, T)
-                        and _scalar(m, p.type.elem) for p in m.inputs)),
     # NEW: a sequence of float16 (or bfloat16) tensors as input: the registry carries it, but
     # onnxruntime_go reads the sequence back one byte per element ("ORT API error creating
     # tensor: not enough space: expected 4, got 2"): every call fails, untyped.
@@ -159,27 +134,13 @@ KNOWN: list[Known] = [
           lambda m: any(isinstance(o.port.type, T) and o.port.type.shape is None and o.arg >= 0
                         and isinstance(m.inputs[o.arg].type, T) and _scalar(m, m.inputs[o.arg].type)  # type: ignore[arg-type]
                         for o in m.outputs)),
-    # Issue 10 item 14: empty (and scalar) float16/bfloat16 inputs -> untyped error (and the
-    # same for the float8 types, which the Go SDK carries as raw bytes too).
-    Known("go-empty-float16", "go", "run", r"cannot make scalar or empty tensors of this element type",
-          _identity("f16_empty", T(F.FLOAT16, (D(symbol="n"),)), sizes=(("n", 0),)), "runtime/go (float16.go)",
-          lambda m: any((_scalar(m, t) or _empty(m, t)) and t.elem in GO_RAW for t in _tensor_inputs(m))),
-    # NEW: a NUL in a wire name. Python keeps it; ONNX Runtime's C API (Java, Go) cuts the name at
-    # the NUL, so the Java SDK refuses its own model at create() ("does not match the signature")
-    # and Go fails every run ("Invalid input name: a"). The generator should refuse such names.
-    Known("java-nul-in-name", "java", "run", r"does not match the signature",
-          FuzzModel("nul_name", (Port("a\x00b", T(F.FLOAT, (D(2),))),),
-                    (Output(Port("y", T(F.FLOAT, (D(2),))), "identity", 0),)),
-          "generator/targets.py (no refusal) / runtime/java (Signature)",
-          lambda m: any("\x00" in p.name for p in (*m.inputs, *(o.port for o in m.outputs)))),
-    # NEW: a wire name with a character outside the BMP (e.g. U+1D518). ONNX Runtime's Java API
-    # decodes names as JNI's modified UTF-8, so a 4-byte UTF-8 sequence comes back mangled ('ð')
-    # and the Java SDK refuses its own model at create(). Go and Python are fine.
-    Known("java-astral-name", "java", "run", r"does not match the signature",
-          FuzzModel("astral", (Port("\U0001d518", T(F.FLOAT, (D(2),))),),
-                    (Output(Port("y", T(F.FLOAT, (D(2),))), "identity", 0),)),
-          "runtime/java (Signature / ModelSession: names from OrtSession) or generator/targets.py",
-          lambda m: any(max(map(ord, p.name)) > 0xFFFF for p in (*m.inputs, *(o.port for o in m.outputs)))),
+    # ORT Java cannot return an EMPTY sequence: its native code types a sequence by its first
+    # element ("Unsupported type in a sequence, found UNKNOWN"); the run fails with a
+    # ModelRunException (a clear error, no wrong data). Non-empty sequences round-trip.
+    Known("java-empty-sequence-output", "java", "run", r"Unsupported type in a sequence, found UNKNOWN",
+          _identity("empty_seq", ir.SequenceType(T(F.FLOAT, (D(2),))), seq_len=0),
+          "ONNX Runtime 1.29's Java binding (OnnxSequence of no elements)",
+          lambda m: m.seq_len == 0 and any(isinstance(o.port.type, ir.SequenceType) for o in m.outputs)),
     # NEW, a silent wrong result: string VALUES outside the BMP in Java. A model's string output
     # "\U0001F600" comes back as "ð..." (ORT's Java API decodes strings as JNI modified UTF-8);
     # inputs are encoded the same way, so an Identity round trip hides it but the model sees
@@ -190,29 +151,6 @@ KNOWN: list[Known] = [
                     strings=("\U0001F600",)),
           "runtime/java (StringTensor / Convert: strings through OnnxTensor)",
           lambda m: any(max(map(ord, x), default=0) > 0xFFFF for x in m.strings)),
-    Known("go-nul-in-name", "go", "run", r"Invalid (input|output) name|name cannot be empty",
-          FuzzModel("nul_name", (Port("a\x00b", T(F.FLOAT, (D(2),))),),
-                    (Output(Port("y", T(F.FLOAT, (D(2),))), "identity", 0),)),
-          "generator/targets.py (no refusal) / runtime/go",
-          lambda m: any("\x00" in p.name for p in (*m.inputs, *(o.port for o in m.outputs)))),
-    # Issue 10 item 13: a doc line indented with a tab (or spaces) is not ruff-format clean (in
-    # the docstring).
-    Known("python-indented-doc-line", "python", "format", r"reformatted|-->",
-          FuzzModel("tab_doc", (), (Output(Port("c", T(F.FLOAT, (D(1),))), "constant"),), doc="a\n\tb"),
-          "generator/naming/python.py (doc_lines)", lambda m: _has_tab_line(m)),
-    # NEW (issue 10 item 14's family, for outputs): an empty float16/bfloat16/float8 output of
-    # fixed shape (e.g. [0]), or a scalar float8 output: the Go SDK allocates it before the run
-    # and onnxruntime_go refuses a CustomDataTensor of zero bytes (or of no dims), an untyped
-    # error from Run.
-    Known("go-raw-output-empty-or-scalar", "go", "run",
-          r"CustomDataTensor requires at least one byte|The shape has no dimensions",
-          FuzzModel("f16_empty_out", (Port("x", T(F.FLOAT, (D(1),))),),
-                    (Output(Port("y", T(F.FLOAT, (D(1),))), "identity", 0),
-                     Output(Port("c", T(F.FLOAT16, (D(0),))), "constant"))),
-          "generator/targets.py (_go_extra) / runtime/go (outputs.go: preallocated raw outputs)",
-          lambda m: any(isinstance(o.port.type, T) and o.port.type.elem in GO_RAW and o.port.type.shape is not None
-                        and (o.port.type.shape == () or 0 in [d.value for d in o.port.type.shape]) for o in m.outputs)
-          or any(_empty(m, t) and t.elem in GO_RAW for t in _tensor_inputs(m))),
     # NEW, a silent wrong result: an output that IS a graph input (the same wire name, no node:
     # ONNX allows it) and that the Go SDK allocates before the run (a scalar, or float16 /
     # bfloat16) comes back as zeros instead of the input's values (ORT hands back the input and
@@ -223,13 +161,6 @@ KNOWN: list[Known] = [
           "runtime/go (outputs.go / session.go: preallocated outputs named like an input)",
           lambda m: any(o.how == "passthrough" and isinstance(o.port.type, T)
                         and (o.port.type.shape in ((), None) or o.port.type.elem in GO_RAW) for o in m.outputs)),
-    # NEW: a value doc ending in a quote ('"""') gets a trailing blank after the escaped quotes
-    # in run()'s Args section, which ruff format strips.
-    Known("python-quote-doc-format", "python", "format", r"reformatted|-->",
-          FuzzModel("doc_quotes", (Port("x", T(F.INT32, (D(1),)), '"""'),),
-                    (Output(Port("y", T(F.INT32, (D(1),))), "identity", 0),)),
-          "generator/naming/python.py (doc_lines) / templates/python/model.py.j2",
-          lambda m: any(re.search(r"[\"\\]\s*($|[\r\n\x85\x0b\x0c\u2028\u2029])", d) for d in _docs(m))),
     # NEW: the registry says Python carries maps of any value type, but ONNX Runtime's Python
     # API builds only map(string|int64, float) from a dict: a map(string, int64) input (e.g. a
     # DictVectorizer model) generates fine and every call fails inside ORT ("Unexpected input data
@@ -241,40 +172,12 @@ KNOWN: list[Known] = [
           "generator/targets.py (Python map values) / runtime/python",
           lambda m: any(isinstance(p.type, ir.MapType) and isinstance(p.type.value, T)
                         and p.type.value.elem is not F.FLOAT for p in m.inputs)),
-    # Issue 10 item 13: a one-line paragraph in a doc ("Intro" between blank lines) is turned
-    # into a heading ("# Intro") by gofmt.
-    Known("go-one-line-paragraph", "go", "format", r"model\.go",
-          FuzzModel("heading", (Port("x", T(F.FLOAT, (D(1),))),), (Output(Port("y", T(F.FLOAT, (D(1),))), "identity", 0),),
-                    doc="Intro\n\nThe model."),
-          "generator/naming/go.py (comment_lines)", lambda m: any(_paragraphs(d) for d in _docs(m))),
     # NEW: the model name is quoted in the Go package comment as it is: gofmt turns a "``" (or
     # "''") in it into a curly quote (the value docs are already escaped for this).
     Known("go-backquotes-in-model-name", "go", "format", r"model\.go",
           FuzzModel("a``b", (Port("x", T(F.FLOAT, (D(1),))),), (Output(Port("y", T(F.FLOAT, (D(1),))), "identity", 0),)),
           "templates/go/model.go.j2 (package comment) / generator/emit/go.py",
           lambda m: "``" in m.name or "''" in m.name),
-    # NEW: an optional input's annotation is `X | None | None` (ruff PYI016).
-    Known("python-optional-input-lint", "python", "lint", r"PYI016 .*Duplicate union member `None`",
-          _identity("opt_in", ir.OptionalType(T(F.FLOAT, (D(2),)))), "templates/python/model.py.j2",
-          lambda m: _inputs(m, ir.OptionalType)),
-    # NEW: a long wire name (an identifier past the line length) is not ruff-format clean.
-    Known("python-long-name-format", "python", "format", r"reformatted|-->",
-          FuzzModel("long_out", (Port("x", T(F.INT16, (D(2),))),),
-                    (Output(Port("o" * 120, T(F.INT16, (D(2),))), "identity", 0),)),
-          "generator/emit/python.py + templates/python/model.py.j2", lambda m: _longest_name(m) > 60),
-    # Issue 10 item 8: a 70,000-character name -> javac "UTF8 representation for string ... is too
-    # long for the constant pool" while sdkgen exits 0.
-    Known("java-huge-name", "java", "compile", r"too long for the constant pool|constant string too long|code too large",
-          FuzzModel("huge", (Port("x" * 70_000, T(F.FLOAT, (D(1),))),), (Output(Port("y", T(F.FLOAT, (D(1),))), "identity", 0),)),
-          "generator/emit/java.py (no limit, no split)", lambda m: _longest_name(m) > 20_000),
-    # NEW: generated Java that does not compile. java_format wraps a long line at a "(" inside a
-    # string literal: two initializer-backed inputs, one named "aaaa(bbb...b)c", give
-    # Set.of("rpartition", "aaaa(<newline>bbb...)c") -> javac "unclosed string literal".
-    Known("java-paren-in-literal", "java", "compile", r"unclosed string literal|illegal character|illegal start",
-          FuzzModel("paren", (Port("x", T(F.FLOAT, (D(1),))),), (Output(Port("y", T(F.FLOAT, (D(1),))), "identity", 0),),
-                    constants=(Port("rpartition", T(F.FLOAT, (D(1),))), Port("aaaa(" + "b" * 77 + ")c", T(F.FLOAT, (D(1),))))),
-          "generator/emit/java_format.py (line wrapping inside string literals)",
-          lambda m: any("(" in p.name for p in (*m.inputs, *m.constants, *(o.port for o in m.outputs)))),
     # NEW: a Spec constant whose identifier is short for its literal ("aaaaaaaaaaa{% raw %}" is
     # OUT_AAAAAAAAAAA_RAW): the emitter puts the Spec.tensor arguments one per line where
     # google-java-format joins the last two.
@@ -283,47 +186,9 @@ KNOWN: list[Known] = [
           "generator/emit/java_format.py",
           lambda m: any(re.search(r"[^A-Za-z0-9_]", p.name) and len(p.name) >= 12
                         for p in (*m.inputs, *(o.port for o in m.outputs)))),
-    # NEW: more than 255 outputs (or inputs): javac "too many parameters" (the Outputs record's
-    # canonical constructor), while sdkgen exits 0 (issue 10 item 8 says 1,400 inputs; this is
-    # a lower limit).
-    Known("java-too-many-values", "java", "compile", r"too many parameters",
-          FuzzModel("many_out", (Port("x", T(F.FLOAT, (D(1),))),),
-                    tuple(Output(Port(f"y{i}", T(F.FLOAT, (D(1),))), "identity", 0) for i in range(256))),
-          "generator/emit/java.py (Outputs record / builder)", lambda m: len(m.outputs) > 254 or len(m.inputs) > 254),
-    # Issue 10 item 13 in Java: a doc paragraph starting with blanks gives "<p> text", which
-    # google-java-format rewrites to "<p>text".
-    Known("java-indented-doc-line", "java", "format", r"google-java-format would change",
-          FuzzModel("indented", (Port("x", T(F.FLOAT, (D(1),))),), (Output(Port("y", T(F.FLOAT, (D(1),))), "identity", 0),),
-                    doc="\t\tdouble tab"),
-          "generator/naming/java.py (javadoc_lines)", lambda m: _has_tab_line(m)),
-    # NEW: 13 or more inputs with short names: google-java-format lays the spec list out in
-    # "fill" mode (several constants per line), the emitter one per line.
-    Known("java-many-values-format", "java", "format", r"google-java-format would change",
-          FuzzModel("many", tuple(Port(f"x{i}", T(F.FLOAT, (D(1),))) for i in range(13)),
-                    (Output(Port("y", T(F.FLOAT, (D(1),))), "identity", 0),)),
-          "generator/emit/java_format.py", lambda m: len(m.inputs) >= 13 or len(m.outputs) >= 13),
-    # NEW: a model name of 200 characters makes a file name past the file system's 255 bytes
-    # (Python's module, Java's class file): sdkgen accepts the model and then fails writing it
-    # ("--out DIR: cannot write: File name too long", naming neither the file nor the fix --name).
-    Known("python-long-model-name-file", "python", "write", r"File name too long",
-          FuzzModel("m" * 300, (), (Output(Port("c", T(F.FLOAT, (D(1),))), "constant"),)),
-          "generator/naming/python.py (module names) / generator/writer.py", lambda m: len(m.name) > 100),
-    Known("java-long-model-name-file", "java", "write", r"File name too long",
-          FuzzModel("m" * 300, (), (Output(Port("c", T(F.FLOAT, (D(1),))), "constant"),)),
-          "generator/naming/java.py (class names) / generator/writer.py", lambda m: len(m.name) > 100),
-    # ... and at 240 characters the .java files fit but javac cannot write the nested class
-    # files (Name$Inputs$Builder.class): "error while writing Builder: File name too long".
-    Known("java-long-class-name-compile", "java", "compile", r"File name too long",
-          FuzzModel("m" * 240, (), (Output(Port("c", T(F.FLOAT, (D(1),))), "constant"),)),
-          "generator/naming/java.py (class names)", lambda m: len(m.name) > 100),
     Known("go-long-model-name-file", "go", "write", r"File name too long",
           FuzzModel("m" * 300, (), (Output(Port("c", T(F.FLOAT, (D(1),))), "constant"),)),
           "generator/naming/go.py (package directories) / generator/writer.py", lambda m: len(m.name) > 100),
-    # NEW: the same name is not google-java-format clean either.
-    Known("java-long-name-format", "java", "format", r"google-java-format would change",
-          FuzzModel("long_out", (Port("x", T(F.INT16, (D(2),))),),
-                    (Output(Port("o" * 120, T(F.INT16, (D(2),))), "identity", 0),)),
-          "generator/emit/java_format.py", lambda m: _longest_name(m) > 40),
 ]
 
 

@@ -155,3 +155,36 @@ def test_duplicate_names_are_errors() -> None:
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])
     with pytest.raises(UserError, match="both named 'x'"):
         reader.read_bytes(_model_bytes([x, x], [x]))
+
+
+def test_text_that_is_not_utf8_is_a_one_line_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from onnx import TensorProto, helper
+
+    from generator import reader
+    from generator.errors import UserError
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])
+    g = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g", [x], [y])
+    data = helper.make_model(g, ir_version=10).SerializeToString().replace(b"\x0a\x01x", b"\x0a\x01\xff")
+    try:
+        reader.read_bytes(data, "m.onnx")
+    except UserError as e:
+        assert "not valid UTF-8" in str(e)
+    else:
+        raise AssertionError("expected a UserError")
+
+
+def test_nul_in_a_name_is_refused_where_the_c_api_cannot_name_it() -> None:
+    from onnx import TensorProto, helper
+
+    from generator import reader, targets
+
+    x = helper.make_tensor_value_info("a\x00b", TensorProto.FLOAT, [1])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])
+    g = helper.make_graph([helper.make_node("Identity", ["a\x00b"], ["y"])], "g", [x], [y])
+    m = reader.read_bytes(helper.make_model(g, ir_version=10).SerializeToString())
+    assert targets.refusals("python", m) == []
+    for lang in ("java", "go"):
+        (r,) = targets.refusals(lang, m)
+        assert "NUL" in r.reason

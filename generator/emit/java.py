@@ -17,8 +17,7 @@ import hashlib
 import re
 from typing import Any
 
-from .. import ir, render, runtime_src, versions
-from ..errors import UnsupportedModel
+from .. import ir, render, runtime_src, targets, versions
 from ..naming import java as naming
 from . import Generated, ModelSource, Options
 from .java_format import format_java
@@ -230,7 +229,7 @@ class SdkView:
 CHUNK = 100  # specs set per generated method
 # A Java record's canonical constructor takes every component: a method has at most 255 parameter
 # slots, one of them ``this``; the Outputs record caps a model's outputs.
-MAX_OUTPUTS = 254
+MAX_OUTPUTS = targets.JAVA_MAX_OUTPUTS
 
 
 def _chunks(xs: list[Any]) -> list[list[Any]]:
@@ -353,11 +352,7 @@ def _output(v: ir.Value, ident: str, index: int) -> OutputView:
 
 def _model(src: ModelSource, cls: str, sdk_package: str, runtime_package: str) -> ModelView:
     m = src.model
-    if len(m.outputs) > MAX_OUTPUTS:
-        raise UnsupportedModel(
-            f"model {src.name!r}: {len(m.outputs)} outputs: the Java SDK returns them in one record, and a Java "
-            f"record holds at most {MAX_OUTPUTS} components"
-        )
+    assert len(m.outputs) <= MAX_OUTPUTS, "the targets registry refuses more (targets.JAVA_MAX_OUTPUTS)"
     in_ids = naming.members([v.name for v in m.inputs], "input")
     out_ids = naming.members([v.name for v in m.outputs], "output")
     inputs = tuple(_input(v, i, k, src.adapted.get(v.name)) for k, (v, i) in enumerate(zip(m.inputs, in_ids)))
