@@ -519,7 +519,7 @@ class Java(Lang):
         from generator.check.java_lang import _cases
         text = _cases(sdk)
         text = re.sub(r"  static final CheckCase\[\] ALL = \{.*?\};", "  static final CheckCase[] ALL = {\n"
-                      + "".join(f"    new Case{i}(),\n" for i in range(len(cases))) + "  };", text, flags=re.S)
+                      + "".join(f"    new Case{i}(),\n" for i in range(len(cases))) + "  };", text, flags=re.DOTALL)
         (pkg_dir / "Cases.java").write_text(text)
         (root / "manifest.tsv").write_text("\n".join(lines) + "\n")
         cp = ":".join([str(root / "classes"), str(root / "sdk" / "src" / "main" / "resources"), self.classpath(),
