@@ -37,7 +37,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_wheel_ships_templates_runtimes_and_runners(installed: tuple[Path, Path]) -> None:
     wheel, _ = installed
     names = set(zipfile.ZipFile(wheel).namelist())
-    tracked = subprocess.run(["git", "ls-files", "templates", "generator/check/runners"], cwd=REPO,
+    tracked = subprocess.run(["git", "ls-files", "templates", "generator/check/runners", "generator/remote"], cwd=REPO,
                              capture_output=True, text=True, check=True).stdout.split()
     assert any(t.startswith("templates/") for t in tracked) and any("runners" in t for t in tracked)
     missing = [t for t in tracked if (f"generator/{t}" if t.startswith("templates/") else t) not in names]
