@@ -129,3 +129,17 @@ def test_deploy_output_loads_and_serves_in_triton(tmp_path: Path) -> None:
             for v, w in zip(m.outputs, want):
                 g = got[v.name]
                 assert g.shape == w.shape and g.dtype == w.dtype and np.array_equal(g, w), (name, v.name)
+
+
+def test_a_scalar_is_declared_as_dims_1_without_reshape(tmp_path: Path) -> None:
+    """Triton refuses an empty reshape without batching ("scalar tensors are not supported"); its
+    onnxruntime backend takes a model's scalar declared as dims [1] (the remote tests serve one)."""
+    from generator import emit, reader
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [])
+    g = helper.make_graph([helper.make_node("Neg", ["x"], ["y"])], "g", [x], [y])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], ir_version=10), tmp_path / "s.onnx")
+    m, data = reader.read_file(tmp_path / "s.onnx")
+    cfg = deploy.triton([emit.ModelSource(m, data, "s")])["s/config.pbtxt"].decode()
+    assert cfg.count("dims: [ 1 ]") == 2 and "reshape" not in cfg and "max_batch_size: 0" in cfg

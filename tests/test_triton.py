@@ -309,7 +309,9 @@ def _load(shim: types.ModuleType, model_dir: Path, cfg: dict[str, Any]) -> Any:
     return m
 
 
-def test_shim_runs_strings_and_scalars_with_reshape(shim: types.ModuleType, tmp_path: Path) -> None:
+def test_shim_runs_strings_and_scalars(shim: types.ModuleType, tmp_path: Path) -> None:
+    """A model's scalar is declared with dims [1] (as for Triton's onnxruntime backend) and
+    travels with shape [1]; strings arrive as bytes and leave as bytes."""
     from onnx import TensorProto, helper
 
     s = helper.make_tensor_value_info("s", TensorProto.STRING, ["n"])
@@ -319,7 +321,7 @@ def test_shim_runs_strings_and_scalars_with_reshape(shim: types.ModuleType, tmp_
     g = helper.make_graph([helper.make_node("Identity", ["s"], ["s_out"]), helper.make_node("Neg", ["x"], ["x_out"])],
                           "g", [s, x], [so, xo])
     d = _model(tmp_path, "m", g)
-    scalar = {"dims": ["1"], "reshape": {"shape": []}}
+    scalar = {"dims": ["1"]}
     cfg = {"name": "m", "max_batch_size": 0,
            "input": [{"name": "s", "data_type": "TYPE_STRING", "dims": ["-1"]},
                      {"name": "x", "data_type": "TYPE_FP32", **scalar}],
@@ -331,11 +333,14 @@ def test_shim_runs_strings_and_scalars_with_reshape(shim: types.ModuleType, tmp_
     assert resp.error is None
     out = {t.name: t.arr for t in resp.output_tensors}
     assert list(out["s_out"]) == ["h\u00e9".encode(), b"a\x00b"]
-    assert out["x_out"].shape == (1,) and out["x_out"][0] == -2.5  # the wire shape [1] of the config
+    assert out["x_out"].shape == (1,) and out["x_out"][0] == -2.5  # the config's dims [1]
     (resp,) = m.execute([_Request({"s": np.array([b"x"], dtype=object)})])
     assert "input 'x' is missing from the request" in resp.error
     (resp,) = m.execute([_Request({"s": np.array([b"\xff"], dtype=object), "x": np.array([1], np.float32)})])
     assert resp.error.startswith("UnicodeDecodeError")
+    bad = {**cfg, "input": [cfg["input"][0], {"name": "x", "data_type": "TYPE_FP32", "dims": ["2"]}]}
+    with pytest.raises(Exception, match=r"'x': a scalar in the model, config dims \[2\]"):
+        _load(shim, d, bad)
 
 
 def test_shim_refuses_configs_that_do_not_fit_the_model(shim: types.ModuleType, tmp_path: Path) -> None:

@@ -431,13 +431,15 @@ def serve(
     timeout: float = DEFAULT_START_TIMEOUT,
     log: str | os.PathLike[str] | None = None,
     installation: Installation | None = None,
+    grpc_port: int | None = None,
     echo: Callable[[str], None] = _log,
 ) -> Iterator[Endpoint]:
     """Serve the Triton model repository ``repository`` on 127.0.0.1 for the ``with`` block.
 
     Waits (up to ``timeout`` s) for ServerLive and every model's ModelReady; the server's output
-    goes to ``log`` (default: a temporary file, removed afterwards unless start-up failed).
-    The server is stopped when the block ends, however it ends.
+    goes to ``log`` (default: a temporary file, removed afterwards unless something failed).
+    The ports are free ones, unless ``grpc_port`` is given (e.g. to restart a server where its
+    clients expect it). The server is stopped when the block ends, however it ends.
     """
     repo = Path(repository).absolute()
     models = models_in(repo)
@@ -447,26 +449,26 @@ def serve(
     ok = False
     last = ""
     for attempt in range(3):  # a port taken between choosing and binding: try other ports
-        http_port, grpc_port = free_port(), free_port()
-        while grpc_port == http_port:
-            grpc_port = free_port()
+        http_port, gport = free_port(), grpc_port or free_port()
+        while gport == http_port:
+            http_port = free_port()
         shm_prefix = f"sdkgen_{os.getpid()}_{next(_counter)}_"
         t0 = time.monotonic()
         with open(log_path, "wb") as out:
-            argv = [*_orphan_guard(), *command(inst, repo, http_port, grpc_port, shm_prefix)]
+            argv = [*_orphan_guard(), *command(inst, repo, http_port, gport, shm_prefix)]
             proc = subprocess.Popen(argv, env=inst.env(), stdin=subprocess.DEVNULL, stdout=out,
                                     stderr=subprocess.STDOUT, cwd=repo, start_new_session=True)
         try:
             base = f"http://127.0.0.1:{http_port}/v2"
             status = _wait_ready(proc, base, models, timeout)
             if status == "ready":
-                echo(f"triton: serving {len(models)} model(s) on grpc 127.0.0.1:{grpc_port} "
+                echo(f"triton: serving {len(models)} model(s) on grpc 127.0.0.1:{gport} "
                      f"(ready after {time.monotonic() - t0:.1f}s, pid {proc.pid}, log {log_path})")
-                yield Endpoint(f"127.0.0.1:{grpc_port}", f"127.0.0.1:{http_port}", models, repo, log_path, proc.pid)
+                yield Endpoint(f"127.0.0.1:{gport}", f"127.0.0.1:{http_port}", models, repo, log_path, proc.pid)
                 ok = True
                 return
             text = log_path.read_text(errors="replace")
-            if status == "exited" and "ddress already in use" in text and attempt < 2:
+            if status == "exited" and "ddress already in use" in text and attempt < 2 and grpc_port is None:
                 continue
             if status == "exited":
                 raise UserError(f"tritonserver exited with {proc.returncode} before every model was ready "

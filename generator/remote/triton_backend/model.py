@@ -8,8 +8,9 @@ only the python backend; installed as ``<backend-directory>/onnxruntime/model.py
 stands in for the C++ onnxruntime backend, so what ``sdkgen deploy --triton`` writes is served as
 it is. Like that backend it checks ``config.pbtxt`` against the model at load time (names,
 datatypes, dims, ``max_batch_size``, ``reshape``) and refuses a mismatch with every problem
-named; it honours the ``intra_op_thread_count`` / ``inter_op_thread_count`` parameters (default
-1 each here, so a server's results match a one-thread in-process run bit for bit).
+named, takes a model's scalar declared as ``dims: [1]`` (sent and returned with shape [1]), and
+honours the ``intra_op_thread_count`` / ``inter_op_thread_count`` parameters (default 1 each
+here, so a server's results match a one-thread in-process run bit for bit).
 
 It runs with the stub's Python, never imported by sdkgen itself (only its unit tests do, with a
 stand-in for ``triton_python_backend_utils``).
@@ -87,13 +88,18 @@ def check_config(cfg: dict[str, Any], inputs: Sequence[Any], outputs: Sequence[A
             mdims = _model_dims(m.shape)
             if mdims is None:
                 continue  # unknown rank: any dims
+            cdims = _config_shape(t)
+            if not mdims and not batched:  # a scalar: declared with dims of 1s ([1]), as Triton's backend
+                if any(c != 1 for c in cdims):
+                    problems.append(f"{kind} {t['name']!r}: a scalar in the model, config dims {cdims} "
+                                    "(a scalar is declared as dims [1])")
+                continue
             if batched:
                 if not mdims or mdims[0] != -1:
                     problems.append(f"{kind} {t['name']!r}: max_batch_size > 0 but the model's dim 0 is "
                                     f"{mdims[:1] or 'absent (a scalar)'}, not a variable batch dim")
                     continue
                 mdims = mdims[1:]
-            cdims = _config_shape(t)
             if len(cdims) != len(mdims) or any(c != m_ and m_ != -1 for c, m_ in zip(cdims, mdims)):
                 problems.append(f"{kind} {t['name']!r}: config dims {cdims}, model dims {mdims}")
         if kind == "input":
@@ -117,34 +123,28 @@ class TritonPythonModel:
         problems = check_config(self.cfg, self.sess.get_inputs(), self.sess.get_outputs())
         if problems:
             raise pb_utils.TritonModelException("config.pbtxt does not match the ONNX model: " + "; ".join(problems))
-        self.inputs = [(i.name, i.type == "tensor(string)") for i in self.sess.get_inputs()]
+        # (name, is a string, is a scalar) of each model input
+        self.inputs = [(i.name, i.type == "tensor(string)", i.shape == []) for i in self.sess.get_inputs()]
         self.string_out = {o.name for o in self.sess.get_outputs() if o.type == "tensor(string)"}
         self.out_names = [o["name"] for o in self.cfg.get("output", [])]
-        batched = int(self.cfg.get("max_batch_size", 0)) > 0
-        # Tensors declared with `reshape`: the model's shape (inputs) / the wire shape (outputs),
-        # after the batch dim when batched.
-        self.in_reshape = {t["name"]: _config_shape(t) for t in self.cfg.get("input", []) if "reshape" in t}
-        self.out_reshape = {t["name"]: [int(d) for d in t.get("dims", [])]
-                            for t in self.cfg.get("output", []) if "reshape" in t}
-        self.batched = batched
+        # The model's scalar outputs travel with their config dims ([1]), like Triton's backend.
+        scalars = {o.name for o in self.sess.get_outputs() if o.shape == []}
+        self.scalar_out = {t["name"]: [int(d) for d in t.get("dims", [])]
+                           for t in self.cfg.get("output", []) if t["name"] in scalars}
         pb_utils.Logger.log_info(f"onnxruntime {ort.__version__} python-based backend loaded {path}")
-
-    def _shape(self, arr: np.ndarray[Any, Any], want: list[int]) -> np.ndarray[Any, Any]:
-        lead = list(arr.shape[:1]) if self.batched else []
-        return arr.reshape([*lead, *want])
 
     def execute(self, requests: Sequence[Any]) -> list[Any]:
         responses = []
         for req in requests:
             try:
                 feeds: dict[str, Any] = {}
-                for name, is_string in self.inputs:
+                for name, is_string, is_scalar in self.inputs:
                     t = pb_utils.get_input_tensor_by_name(req, name)
                     if t is None:
                         raise ValueError(f"input {name!r} is missing from the request")
                     arr = t.as_numpy()
-                    if name in self.in_reshape:
-                        arr = self._shape(arr, self.in_reshape[name])
+                    if is_scalar:  # sent as [1] (the config's dims)
+                        arr = arr.reshape(())
                     if is_string:  # BYTES arrive as bytes objects; ONNX Runtime takes str
                         arr = np.array([x.decode("utf-8") for x in arr.ravel()], dtype=object).reshape(arr.shape)
                     feeds[name] = arr
@@ -154,8 +154,8 @@ class TritonPythonModel:
                 for n, a in zip(names, outs):
                     if n in self.string_out:
                         a = np.array([s.encode("utf-8") for s in a.ravel()], dtype=np.object_).reshape(a.shape)
-                    if n in self.out_reshape:
-                        a = self._shape(a, self.out_reshape[n])
+                    if n in self.scalar_out:
+                        a = a.reshape(self.scalar_out[n])
                     tensors.append(pb_utils.Tensor(n, a))
                 responses.append(pb_utils.InferenceResponse(output_tensors=tensors))
             except Exception as e:  # noqa: BLE001 - the request's error, reported to its client
