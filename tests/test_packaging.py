@@ -44,7 +44,7 @@ def test_wheel_ships_templates_runtimes_and_runners(installed: tuple[Path, Path]
     assert not missing, f"not in the wheel: {missing}"
     for lang, root in (("python", "python/sdkgen_runtime"), ("java", "java/src/main/java/sdkgen/runtime"),
                        ("go", "go")):
-        runtime = [f"generator/runtime/{root}/{rel}" for rel in runtime_src.files(lang)]
+        runtime = [f"generator/runtime/{root}/{rel}" for rel in runtime_src.files(lang, remote=True)]
         assert runtime and not [r for r in runtime if r not in names], f"the {lang} runtime is not (all) in the wheel"
     assert RUNNERS.is_dir()
 
