@@ -34,7 +34,7 @@ class TensorView:
     name: str  # protobuf text-format literal
     data_type: str  # TYPE_FP32 ...
     dims: str  # "2, -1" (without the batch dim when batched)
-    reshape: str | None  # a scalar is declared with dims [1] and reshaped to [] ("")
+    reshape: str | None  # a `reshape: { shape: [...] }` to declare, if any (none is written today)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,8 +101,11 @@ def _tensor(v: ir.Value, batched: bool) -> TensorView:
         raise UnsupportedModel(f"{v.name!r}: {ir.type_str(t)} has no known rank; Triton's config needs dims "
                                "(re-export the model with shapes)")
     dims = _dims(t)[1:] if batched else _dims(t)
-    if not dims:  # Triton rejects an empty dims list: a scalar is [1] reshaped to []
-        return TensorView(text_literal(v.name), _TRITON_TYPES[t.elem], "1", "")
+    if not dims:
+        # Triton rejects an empty dims list, and an empty reshape without batching ("scalar tensors
+        # are not supported"): its onnxruntime backend takes a model's scalar declared as dims [1]
+        # (clients send and get shape [1]). Scalars never occur in batched models (rank >= 2).
+        return TensorView(text_literal(v.name), _TRITON_TYPES[t.elem], "1", None)
     return TensorView(text_literal(v.name), _TRITON_TYPES[t.elem], ", ".join(map(str, dims)), None)
 
 

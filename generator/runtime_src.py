@@ -29,9 +29,11 @@ def runtime_root() -> Path:
 
 
 @functools.cache
-def files(lang: str) -> dict[str, bytes]:
-    """The runtime's shipped files for ``lang``, relative to its source directory, sorted."""
-    src = runtime_root() / targets.get(lang).runtime_dir
+def files(lang: str, *, remote: bool = False) -> dict[str, bytes]:
+    """The runtime's shipped files for ``lang``, relative to its source directory, sorted; the
+    remote backend's (``Target.remote_runtime``) only for an SDK generated with ``remote``."""
+    t = targets.get(lang)
+    src = runtime_root() / t.runtime_dir
     if not src.is_dir():
         raise RuntimeError(f"{src}: the {lang} runtime source is missing")
     out: dict[str, bytes] = {}
@@ -40,6 +42,8 @@ def files(lang: str) -> dict[str, bytes]:
         if not p.is_file() or _SKIP_DIRS.intersection(rel.parts[:-1]):
             continue
         if p.name.endswith(_SKIP_SUFFIXES) or not p.name.endswith(_SHIPPED):
+            continue
+        if not remote and rel.as_posix().startswith(t.remote_runtime):
             continue
         out[rel.as_posix()] = p.read_bytes()
     if not out:

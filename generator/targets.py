@@ -105,6 +105,8 @@ class Target:
     caps: Capabilities
     # Options of ``generator.emit.Options`` that mean something for this language.
     options: frozenset[str]
+    # Paths under ``runtime_dir`` (prefixes) shipped only in SDKs generated with --remote.
+    remote_runtime: tuple[str, ...] = ()
 
     def emit_module(self) -> ModuleType:
         return importlib.import_module(f"generator.emit.{self.emitter}")
@@ -188,6 +190,7 @@ PYTHON = Target(
         extra=_py_extra,
     ),
     options=frozenset({"package", "artifact_id", "version", "remote"}),
+    remote_runtime=("remote/",),
 )
 
 # --- Java: ai.onnxruntime ------------------------------------------------------------------

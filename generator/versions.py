@@ -33,3 +33,22 @@ ML_DTYPES_REQUIREMENT = "ml_dtypes>=0.5"
 JAVA_RELEASE = 17
 JUNIT_VERSION = "5.11.4"
 GO_VERSION = "1.24"  # generic type aliases (the model packages re-export ortrt.Tensor[T])
+
+# --- the remote backend (Open Inference Protocol v2 over gRPC) ---------------------------------
+# Python stubs: grpcio-tools' protoc at generation time (its output is deterministic per version,
+# so the version is pinned: a remote SDK is byte-identical only with the same grpcio-tools).
+GRPCIO_TOOLS_VERSION = "1.85.1"
+# What those stubs need at run time: the _pb2_grpc module refuses grpcio older than the tools,
+# the _pb2 module a protobuf runtime older than its protoc (35.1 -> Python protobuf 7.35.1) or of
+# another major version.
+GRPCIO_REQUIREMENT = "grpcio>=1.85.1,<2"
+PROTOBUF_REQUIREMENT = "protobuf>=7.35.1,<8"
+
+# The local Triton of `sdkgen check --remote` and the remote tests (generator/remote/triton.py):
+# tritonserver 2.51.0 as bundled in the nvidia-pytriton wheel (only unzipped, never installed).
+PYTRITON_VERSION = "0.7.0"
+PYTRITON_WHEEL = "nvidia_pytriton-0.7.0-py3-none-manylinux_2_35_x86_64.whl"
+PYTRITON_WHEEL_SHA256 = "21f063ff93bb426d0c06b7a55e7eb9efcfe62c0dddd9a908e9877e18710128df"
+TRITON_VERSION = "2.51.0"
+# The python backend stub's environment: the wheel's stub is built against numpy 1.x.
+TRITON_STUB_REQUIREMENTS = ("numpy<2", f"onnxruntime=={ORT_VERSION}")

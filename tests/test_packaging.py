@@ -37,14 +37,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_wheel_ships_templates_runtimes_and_runners(installed: tuple[Path, Path]) -> None:
     wheel, _ = installed
     names = set(zipfile.ZipFile(wheel).namelist())
-    tracked = subprocess.run(["git", "ls-files", "templates", "generator/check/runners"], cwd=REPO,
+    tracked = subprocess.run(["git", "ls-files", "templates", "generator/check/runners", "generator/remote"], cwd=REPO,
                              capture_output=True, text=True, check=True).stdout.split()
     assert any(t.startswith("templates/") for t in tracked) and any("runners" in t for t in tracked)
     missing = [t for t in tracked if (f"generator/{t}" if t.startswith("templates/") else t) not in names]
     assert not missing, f"not in the wheel: {missing}"
     for lang, root in (("python", "python/sdkgen_runtime"), ("java", "java/src/main/java/sdkgen/runtime"),
                        ("go", "go")):
-        runtime = [f"generator/runtime/{root}/{rel}" for rel in runtime_src.files(lang)]
+        runtime = [f"generator/runtime/{root}/{rel}" for rel in runtime_src.files(lang, remote=True)]
         assert runtime and not [r for r in runtime if r not in names], f"the {lang} runtime is not (all) in the wheel"
     assert RUNNERS.is_dir()
 

@@ -26,14 +26,28 @@ def run(*cmd: str, cwd: Path) -> None:
     assert r.returncode == 0, f"{' '.join(cmd)} in {cwd}:\n{r.stdout}\n{r.stderr}"
 
 
+def _own_config(root: Path, tool: str) -> Path | None:
+    """The SDK's pyproject.toml when it configures ``tool``: a remote SDK's does, to exclude the
+    gRPC stubs (grpcio-tools' output as it is) from ruff and mypy."""
+    p = root / "pyproject.toml"
+    text = p.read_text() if p.is_file() else ""
+    return p if f"[tool.{tool}]" in text or f"[[tool.{tool}." in text else None
+
+
 def ruff_at_defaults(root: Path, *paths: str) -> None:
-    # --isolated: the defaults a user without config gets, not this repo's settings.
-    run(str(BIN / "ruff"), "check", "--isolated", "--no-cache", *paths, cwd=root)
-    run(str(BIN / "ruff"), "format", "--isolated", "--no-cache", "--check", *paths, cwd=root)
+    # --isolated: the defaults a user without config gets, not this repo's settings; an SDK that
+    # configures ruff itself (only to exclude the stubs) is checked with exactly that config.
+    own = _own_config(root, "ruff")
+    cfg = ["--config", os.fspath(own)] if own else ["--isolated"]
+    run(str(BIN / "ruff"), "check", *cfg, "--no-cache", *paths, cwd=root)
+    run(str(BIN / "ruff"), "format", *cfg, "--no-cache", "--check", *paths, cwd=root)
 
 
 def mypy_strict(src: Path, package: str, cache: Path) -> None:
-    run(str(BIN / "mypy"), "--strict", "--no-incremental", "--cache-dir", os.fspath(cache), "-p", package, cwd=src)
+    own = _own_config(src.parent, "mypy")
+    cfg = ["--config-file", os.fspath(own)] if own else []
+    run(str(BIN / "mypy"), "--strict", *cfg, "--no-incremental", "--cache-dir", os.fspath(cache), "-p", package,
+        cwd=src)
 
 
 def test_python_goldens_exist() -> None:

@@ -20,11 +20,12 @@ import pytest
 from generator.emit.python import SdkView
 from generator.naming import python as naming
 
-from .golden_cases import GOLDEN, generated
+from .golden_cases import GOLDEN, generated, spec
 from .paths import REPO
 
 PY_CASES = sorted(p for p in GOLDEN.glob("python-*") if (p / "case.json").is_file())
 RUNTIME_MODEL = REPO / "runtime" / "python" / "sdkgen_runtime" / "model.py"
+REMOTE_MODEL = REPO / "runtime" / "python" / "sdkgen_runtime" / "remote" / "__init__.py"
 
 
 def _targets(node: ast.AST) -> Iterator[str]:
@@ -102,10 +103,33 @@ def test_there_are_python_goldens() -> None:
     assert len(PY_CASES) >= 4
 
 
+def _remote(case: Path) -> bool:
+    return bool(spec(case).get("options", {}).get("remote"))
+
+
 @pytest.mark.parametrize("case", PY_CASES, ids=[c.name for c in PY_CASES])
 def test_every_name_the_generated_code_uses_is_reserved(case: Path) -> None:
-    missing = sorted(_generated_names(case) - naming.RESERVED)
-    assert not missing, f"{case.name}: add to generator/naming/python.py _GENERATED: {missing}"
+    reserved = naming.RESERVED | (naming.REMOTE_GENERATED if _remote(case) else frozenset())
+    missing = sorted(_generated_names(case) - reserved)
+    where = "REMOTE_GENERATED" if _remote(case) else "_GENERATED"
+    assert not missing, f"{case.name}: add to generator/naming/python.py {where}: {missing}"
+
+
+def _remote_model_names() -> set[str]:
+    """The public names the runtime's RemoteModel adds to a remote SDK's model classes."""
+    tree = ast.parse(REMOTE_MODEL.read_text(encoding="utf-8"))
+    (cls,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "RemoteModel"]
+    return {s.name for s in cls.body if isinstance(s, ast.FunctionDef) and not s.name.startswith("_")}
+
+
+def test_every_reserved_remote_name_is_used_and_only_there() -> None:
+    remote = [c for c in PY_CASES if _remote(c)]
+    assert remote, "no python golden with the remote option"
+    used = set().union(*(_generated_names(c) for c in remote), _remote_model_names())
+    assert not sorted(naming.REMOTE_GENERATED - used), "reserved for remote SDKs but never generated"
+    assert {"endpoint", "with_options"} <= _remote_model_names() <= naming.RESERVED | naming.REMOTE_GENERATED
+    in_process = set().union(*(_generated_names(c) for c in PY_CASES if not _remote(c)))
+    assert not in_process & (naming.REMOTE_GENERATED - naming.RESERVED)
 
 
 def test_every_public_name_of_the_runtime_model_class_is_reserved() -> None:
@@ -115,6 +139,6 @@ def test_every_public_name_of_the_runtime_model_class_is_reserved() -> None:
 
 
 def test_every_reserved_generated_name_is_used() -> None:
-    used = set().union(*(_generated_names(c) for c in PY_CASES), _runtime_model_names())
+    used = set().union(*(_generated_names(c) for c in PY_CASES if not _remote(c)), _runtime_model_names())
     stale = sorted(naming._GENERATED - used)
     assert not stale, f"reserved in generator/naming/python.py but never generated: {stale}"

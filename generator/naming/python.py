@@ -212,25 +212,43 @@ class ModelNames:
 
 # What every package's __init__ exports besides its models' names.
 SHARED_EXPORTS = ("ModelClosedError", "ModelInputError", "SessionConfig", "SignatureMismatchError")
+# What a remote SDK (--remote) exports besides, and the public names its model classes add
+# (the generated `remote`, `SERVED_NAME`, `Self`; the runtime RemoteModel's `endpoint` and
+# `with_options`). Reserved only in remote SDKs, so an in-process SDK is named as it always was.
+REMOTE_EXPORTS = (
+    "RemoteCancelledError",
+    "RemoteDeadlineError",
+    "RemoteError",
+    "RemoteServerError",
+    "RemoteSignatureError",
+    "RemoteUnavailableError",
+    "TLS",
+)
+REMOTE_GENERATED = frozenset({"remote", "endpoint", "with_options", "SERVED_NAME", "Self", *REMOTE_EXPORTS})
+# Top-level modules a remote SDK's own requirements install (grpcio; protobuf's `google` is
+# onnxruntime's too): a package of that name would shadow them.
+REMOTE_MODULES = {"grpc": "grpcio"}
 # Modules of the package that are not a model's.
 _MODULES = frozenset({"_runtime", "__init__", "__main__"})
 
 
-def model_names(names: Sequence[str]) -> list[ModelNames]:
+def model_names(names: Sequence[str], *, remote: bool = False) -> list[ModelNames]:
     """Names for every model of one SDK, resolved at once in the models' order.
 
     The class is the name in PascalCase (``Model`` when it has no usable word); the
     module, the model file and the sha256 constant come from the same words. The first
     model keeps its names; a later one whose class, outputs class, constant or module
-    is taken gets a suffix ``2``, ``3``... on all of them.
+    is taken gets a suffix ``2``, ``3``... on all of them. A ``remote`` SDK's exports are
+    taken too.
     """
-    used: set[str] = set(SHARED_EXPORTS)
+    used: set[str] = set(SHARED_EXPORTS) | (set(REMOTE_EXPORTS) if remote else set())
+    reserved = RESERVED | REMOTE_GENERATED if remote else RESERVED
     modules: set[str] = set(_MODULES)
     out = []
     for name in names:
         ws = common.base_words(name, "model", 0) if common.words(name) else ["model"]
         base = shorten(common.pascal(ws))
-        while base in RESERVED:
+        while base in reserved:
             base += "_"
         stem = shorten(common.snake(ws), MAX_STEM)
         n = 1
@@ -246,7 +264,7 @@ def model_names(names: Sequence[str]) -> list[ModelNames]:
             )
             classes = {cand.class_name, cand.outputs_class}
             idents = classes | {cand.sha256_const}  # the constant lives in __init__ only
-            free = len(idents) == 3 and not idents & used and not classes & RESERVED
+            free = len(idents) == 3 and not idents & used and not classes & reserved
             if free and cand.module not in modules:
                 break
             n += 1
