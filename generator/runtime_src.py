@@ -28,12 +28,18 @@ def runtime_root() -> Path:
     raise RuntimeError(f"sdkgen runtime sources not found next to {here}")
 
 
-@functools.cache
 def files(lang: str) -> dict[str, bytes]:
     """The runtime's shipped files for ``lang``, relative to its source directory, sorted."""
-    src = runtime_root() / targets.get(lang).runtime_dir
+    return tree(targets.get(lang).runtime_dir)
+
+
+@functools.cache
+def tree(source: str) -> dict[str, bytes]:
+    """The shipped files of the runtime source directory ``source`` (relative to the runtime
+    root, e.g. ``go`` or ``go-remote``), relative to it, sorted."""
+    src = runtime_root() / source
     if not src.is_dir():
-        raise RuntimeError(f"{src}: the {lang} runtime source is missing")
+        raise RuntimeError(f"{src}: the runtime source {source} is missing")
     out: dict[str, bytes] = {}
     for p in sorted(src.rglob("*")):
         rel = p.relative_to(src)
