@@ -1,13 +1,13 @@
 """A real Open Inference Protocol v2 server for the remote tests: Triton on 127.0.0.1.
 
-``triton(repo)`` serves a Triton model repository (``sdkgen deploy --triton``) and yields the
-gRPC address; the whole process group is stopped afterwards. This is a stand-in: until the
-repository's Triton manager (``generator/remote/triton.py``) lands, it starts the research
-prototype's Triton (``/work/research/issue12``: tritonserver 2.51.0 unzipped from the
-nvidia-pytriton 0.7.0 wheel into ``triton/dist2`` with the Python-based ``onnxruntime`` backend
-shim; its Python backend stub runs in the ``srv-stub`` venv, numpy<2 + onnxruntime 1.29.0).
-Swap the body of ``triton`` for the manager's context manager when it exists; the tests only
-need "serve this repository, give me host:port, stop everything afterwards".
+``triton(repo, log)`` serves a Triton model repository (``sdkgen deploy --triton``) and yields the
+gRPC address ("127.0.0.1:PORT"); the whole process group is stopped afterwards. The tests need
+nothing else. With the repository's Triton manager (``generator.remote.triton.serve``, from the
+Python/infrastructure branch of issue 12) it is that; until it lands on main this falls back to
+the research prototype's Triton (``/work/research/issue12``: tritonserver 2.51.0 unzipped from
+the nvidia-pytriton 0.7.0 wheel into ``triton/dist2`` with the Python-based ``onnxruntime``
+backend shim; its Python backend stub runs in the ``srv-stub`` venv, numpy<2 + onnxruntime
+1.29.0). Delete the fallback once the manager is on main.
 """
 
 from __future__ import annotations
@@ -59,6 +59,20 @@ def _ready(port: int, models: list[str], timeout: float = 1.0) -> bool:
 @contextlib.contextmanager
 def triton(repo: Path, log: Path, start_timeout: float = 180) -> Iterator[str]:
     """Serve ``repo`` on 127.0.0.1 (gRPC and HTTP only, free ports); yield "127.0.0.1:<grpc port>"."""
+    try:
+        from generator.remote import triton as manager  # type: ignore[attr-defined, unused-ignore]
+    except ImportError:
+        manager = None
+    if manager is not None and hasattr(manager, "serve"):
+        with manager.serve(repo, log=log, timeout=start_timeout) as endpoint:
+            yield endpoint.grpc
+        return
+    with _research_triton(repo, log, start_timeout) as addr:
+        yield addr
+
+
+@contextlib.contextmanager
+def _research_triton(repo: Path, log: Path, start_timeout: float) -> Iterator[str]:
     why = available()
     if why is not None:
         raise RuntimeError(why)

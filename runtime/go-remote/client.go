@@ -75,6 +75,8 @@ type Client struct {
 	timeout time.Duration
 	ins     []wire // per input
 	outs    []wire // per output
+	inOne   []bool // per input: a scalar the server declares with shape [1] (Triton's way)
+	outOne  []bool // per output: the same
 	calls   sync.Pool
 
 	mu   sync.RWMutex // Run holds it for reading, Close for writing
@@ -162,16 +164,18 @@ func (c *Client) checkServer(ctx context.Context) error {
 	md, err := c.stub.ModelMetadata(cctx, &oip.ModelMetadataRequest{Name: c.model, Version: c.version})
 	if err != nil {
 		e := c.rpcError(cctx, err)
-		if unknownModel(e) {
-			e.Kind = Signature
-			e.Message = "the server does not serve a model of this name (" + e.Message + "); " +
-				"choose it with WithModelName"
+		if e.Code == codes.NotFound { // the server does not serve that model (version)
+			e.Kind, e.Detail = Signature, "the server does not serve it ("+e.Detail+")"
 		}
 		return e
 	}
-	if problems := c.compare(md); len(problems) > 0 {
-		return c.serverError(Signature, "the server's model has another signature than the one this SDK was "+
-			"generated for: "+joinProblems(problems)+" (serve the model the SDK was generated from, or regenerate it)")
+	var problems []string
+	problems, c.inOne = compare("input", c.spec.Inputs, c.ins, md.GetInputs())
+	more, outOne := compare("output", c.spec.Outputs, c.outs, md.GetOutputs())
+	c.outOne = outOne
+	if problems = append(problems, more...); len(problems) > 0 {
+		return c.newError(Signature, codes.OK, "the served model does not match the SDK: "+strings.Join(problems, "; ")+
+			"; regenerate the SDK for the served model, or serve this one")
 	}
 	return nil
 }
@@ -285,8 +289,8 @@ func (call *Call) invoke(ctx context.Context) {
 	call.resp = resp
 	raw := len(resp.GetRawOutputContents()) > 0
 	if raw && len(resp.GetRawOutputContents()) != len(resp.GetOutputs()) {
-		call.err = c.serverError(Server, fmt.Sprintf("the response has %d outputs and %d raw_output_contents",
-			len(resp.GetOutputs()), len(resp.GetRawOutputContents())))
+		call.err = c.newError(Server, codes.OK, fmt.Sprintf("%d raw output contents for %d outputs",
+			len(resp.GetRawOutputContents()), len(resp.GetOutputs())))
 		return
 	}
 	for i := range c.spec.Outputs {
@@ -298,16 +302,17 @@ func (call *Call) invoke(ctx context.Context) {
 			}
 		}
 		if call.found[i] < 0 {
-			call.err = c.serverError(Server, "the response has no output "+quote(c.spec.Outputs[i].Name))
+			names := make([]string, len(resp.GetOutputs()))
+			for k, o := range resp.GetOutputs() {
+				names[k] = quote(o.GetName())
+			}
+			has := strings.Join(names, ", ")
+			if has == "" {
+				has = "none"
+			}
+			call.err = c.newError(Signature, codes.OK, "the response has no output "+quote(c.spec.Outputs[i].Name)+
+				" (it has "+has+")")
 			return
 		}
 	}
-}
-
-// unknownModel says whether a failed metadata request means that the server
-// has no model of that name: gRPC NOT_FOUND, or the UNAVAILABLE "Request for
-// unknown model" Triton answers then.
-func unknownModel(e *Error) bool {
-	return e.Code == codes.NotFound ||
-		(e.Code == codes.Unavailable && strings.Contains(strings.ToLower(e.Message), "unknown model"))
 }

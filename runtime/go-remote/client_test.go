@@ -48,8 +48,8 @@ func remoteError(t *testing.T, err error, kind Kind) *Error {
 	if !errors.As(err, &e) || e.Kind != kind {
 		t.Fatalf("got %v (%T), want a %s *Error", err, err, kind)
 	}
-	if !strings.HasPrefix(e.Error(), e.Package+`: remote model "`) || !strings.Contains(e.Error(), ": "+string(kind)+": ") {
-		t.Fatalf("message %q", e.Error())
+	if want := "remote " + string(kind) + ": model " + quote(e.Model) + " at " + e.Address + ": " + e.Detail; e.Error() != want {
+		t.Fatalf("message %q, want %q", e.Error(), want)
 	}
 	return e
 }
@@ -220,25 +220,20 @@ func TestSignatureCheck(t *testing.T) {
 		return &oip.ModelMetadataResponse_TensorMetadata{Name: name, Datatype: dt, Shape: shape}
 	}
 	x, y := tm("x", "FP32", -1, 4), tm("y", "INT64", -1)
+	type metas = []*oip.ModelMetadataResponse_TensorMetadata
 	for _, tc := range []struct {
-		ins, outs []*oip.ModelMetadataResponse_TensorMetadata
+		ins, outs metas
 		want      string // "" = accepted
 	}{
-		{[]*oip.ModelMetadataResponse_TensorMetadata{x}, []*oip.ModelMetadataResponse_TensorMetadata{y}, ""},
-		{[]*oip.ModelMetadataResponse_TensorMetadata{tm("x", "FP32", -1, -1)}, []*oip.ModelMetadataResponse_TensorMetadata{y}, ""},
-		{[]*oip.ModelMetadataResponse_TensorMetadata{tm("x", "FP64", -1, 4)}, []*oip.ModelMetadataResponse_TensorMetadata{y},
-			`input "x" is FP64[-1,4], expected FP32[-1,4]`},
-		{[]*oip.ModelMetadataResponse_TensorMetadata{tm("x", "FP32", 4)}, []*oip.ModelMetadataResponse_TensorMetadata{y},
-			`input "x" is FP32[4], expected FP32[-1,4]`},
-		{[]*oip.ModelMetadataResponse_TensorMetadata{tm("x", "FP32", -1, 5)}, []*oip.ModelMetadataResponse_TensorMetadata{y},
-			`input "x" is FP32[-1,5], expected FP32[-1,4] (dim 1)`},
-		{[]*oip.ModelMetadataResponse_TensorMetadata{tm("x", "FP32", 1, 4)}, []*oip.ModelMetadataResponse_TensorMetadata{y},
-			`input "x" is FP32[1,4], expected FP32[-1,4] (dim 0)`},
-		{nil, []*oip.ModelMetadataResponse_TensorMetadata{y}, `no input "x" (float[batch,4])`},
-		{[]*oip.ModelMetadataResponse_TensorMetadata{x, tm("z", "FP32")}, []*oip.ModelMetadataResponse_TensorMetadata{y},
-			`an input "z" the SDK does not have`},
-		{[]*oip.ModelMetadataResponse_TensorMetadata{x}, []*oip.ModelMetadataResponse_TensorMetadata{y, tm("w", "BYTES", -1)},
-			`an output "w" the SDK does not have`},
+		{metas{x}, metas{y}, ""},
+		{metas{tm("x", "FP32", -1, -1)}, metas{y}, ""},
+		{metas{tm("x", "FP64", -1, 4)}, metas{y}, `input "x": datatype FP64 on the server, FP32 in the SDK`},
+		{metas{tm("x", "FP32", 4)}, metas{y}, `input "x": shape [4] on the server, [batch,4] in the SDK`},
+		{metas{tm("x", "FP32", -1, 5)}, metas{y}, `input "x": shape [-1,5] on the server, [batch,4] in the SDK`},
+		{metas{tm("x", "FP32", 1, 4)}, metas{y}, `input "x": shape [1,4] on the server, [batch,4] in the SDK`},
+		{nil, metas{y}, `input "x" is not served`},
+		{metas{x, tm("z", "FP32")}, metas{y}, `input "z" is served but not in the SDK`},
+		{metas{x}, metas{y, tm("w", "BYTES", -1)}, `output "w" is served but not in the SDK`},
 	} {
 		f := newFake(spec)
 		f.meta = func(*oip.ModelMetadataRequest) (*oip.ModelMetadataResponse, error) {
@@ -254,8 +249,9 @@ func TestSignatureCheck(t *testing.T) {
 			continue
 		}
 		e := remoteError(t, err, Signature)
-		if !strings.Contains(e.Message, tc.want) || e.Code != codes.OK {
-			t.Fatalf("got %q, want it to say %q", e.Message, tc.want)
+		if !strings.HasPrefix(e.Detail, "the served model does not match the SDK: ") || !strings.Contains(e.Detail, tc.want) ||
+			!strings.HasSuffix(e.Detail, "; regenerate the SDK for the served model, or serve this one") || e.Code != codes.OK {
+			t.Fatalf("got %q, want it to say %q", e.Detail, tc.want)
 		}
 	}
 	// A model the server does not have.
@@ -265,7 +261,8 @@ func TestSignatureCheck(t *testing.T) {
 	}
 	addr, _ := serve(t, f, "127.0.0.1:0")
 	_, err := NewClient(context.Background(), spec, addr, "m", []Option{WithModelName("other")})
-	if e := remoteError(t, err, Signature); e.Model != "other" || e.Code != codes.NotFound {
+	if e := remoteError(t, err, Signature); e.Model != "other" || e.Code != codes.NotFound ||
+		e.Detail != "the server does not serve it (NOT_FOUND: Request for unknown model: 'other' is not found)" {
 		t.Fatalf("%+v", e)
 	}
 }
@@ -283,20 +280,27 @@ func TestMalformedResponses(t *testing.T) {
 	for _, tc := range []struct {
 		outs []*oip.ModelInferResponse_InferOutputTensor
 		raw  [][]byte
+		kind Kind
 		want string
 	}{
-		{good, [][]byte{make([]byte, 8), okS}, ""},
-		{good[:1], [][]byte{make([]byte, 8)}, `the response has no output "s"`},
-		{good, [][]byte{make([]byte, 8)}, "the response has 2 outputs and 1 raw_output_contents"},
-		{[]*oip.ModelInferResponse_InferOutputTensor{o("y", "FP64", 2), good[1]}, [][]byte{make([]byte, 16), okS}, `output "y": datatype FP64, expected FP32`},
-		{[]*oip.ModelInferResponse_InferOutputTensor{o("y", "FP32", 3), good[1]}, [][]byte{make([]byte, 12), okS}, `output "y": shape [3], the model declares float[2]`},
-		{[]*oip.ModelInferResponse_InferOutputTensor{o("y", "FP32", 2, 1), good[1]}, [][]byte{make([]byte, 8), okS}, `shape [2,1], the model declares float[2]`},
-		{good, [][]byte{make([]byte, 7), okS}, `output "y": 7 bytes of raw contents for shape [2] of FP32 (4 bytes each)`},
-		{good, [][]byte{make([]byte, 8), {5, 0, 0, 0, 'z'}}, `output "s": BYTES element 0 of 5 bytes: only 1 left`},
-		{good, [][]byte{make([]byte, 8), {1, 0, 0}}, `output "s": BYTES contents end before element 0 of 1`},
-		{good, [][]byte{make([]byte, 8), {1, 0, 0, 0, 'z', 9}}, `output "s": 1 bytes after the last of 1 BYTES elements`},
-		{[]*oip.ModelInferResponse_InferOutputTensor{good[0], o("s", "BYTES", -1)}, [][]byte{make([]byte, 8), okS}, `shape [-1], the model declares string[*]`},
-		{[]*oip.ModelInferResponse_InferOutputTensor{o("y", "FP32", 2), o("s", "BYTES", 1)}, nil, `output "y": neither raw_output_contents nor contents`},
+		{good, [][]byte{make([]byte, 8), okS}, "", ""},
+		{good[:1], [][]byte{make([]byte, 8)}, Signature, `the response has no output "s" (it has "y")`},
+		{nil, nil, Signature, `the response has no output "y" (it has none)`},
+		{good, [][]byte{make([]byte, 8)}, Server, "1 raw output contents for 2 outputs"},
+		{[]*oip.ModelInferResponse_InferOutputTensor{o("y", "FP64", 2), good[1]}, [][]byte{make([]byte, 16), okS}, Signature,
+			`output "y" came back as FP64, the SDK has FP32`},
+		{[]*oip.ModelInferResponse_InferOutputTensor{o("y", "FP32", 3), good[1]}, [][]byte{make([]byte, 12), okS}, Signature,
+			`output "y" came back with shape [3], the SDK has float[2]`},
+		{[]*oip.ModelInferResponse_InferOutputTensor{o("y", "FP32", 2, 1), good[1]}, [][]byte{make([]byte, 8), okS}, Signature,
+			`output "y" came back with shape [2,1], the SDK has float[2]`},
+		{good, [][]byte{make([]byte, 7), okS}, Server, `output "y": 7 bytes of raw contents for shape [2] of FP32 (4 bytes each)`},
+		{good, [][]byte{make([]byte, 8), {5, 0, 0, 0, 'z'}}, Server, `output "s": BYTES element 0 of 5 bytes: only 1 left`},
+		{good, [][]byte{make([]byte, 8), {1, 0, 0}}, Server, `output "s": BYTES contents end before element 0 of 1`},
+		{good, [][]byte{make([]byte, 8), {1, 0, 0, 0, 'z', 9}}, Server, `output "s": 1 bytes after the last of 1 BYTES elements`},
+		{[]*oip.ModelInferResponse_InferOutputTensor{good[0], o("s", "BYTES", -1)}, [][]byte{make([]byte, 8), okS}, Signature,
+			`output "s" came back with shape [-1], the SDK has string[*]`},
+		{[]*oip.ModelInferResponse_InferOutputTensor{o("y", "FP32", 2), o("s", "BYTES", 1)}, nil, Server,
+			`output "y": neither raw_output_contents nor contents`},
 	} {
 		f := newFake(spec)
 		f.infer = func(context.Context, *oip.ModelInferRequest) (*oip.ModelInferResponse, error) {
@@ -316,8 +320,8 @@ func TestMalformedResponses(t *testing.T) {
 			}
 			continue
 		}
-		if e := remoteError(t, err, Server); !strings.Contains(e.Message, tc.want) {
-			t.Fatalf("got %q, want %q", e.Message, tc.want)
+		if e := remoteError(t, err, tc.kind); e.Detail != tc.want || e.Code != codes.OK {
+			t.Fatalf("got %q, want %q", e.Detail, tc.want)
 		}
 	}
 }
@@ -399,7 +403,7 @@ func TestRemoteErrorKinds(t *testing.T) {
 	for m, code := range map[string]codes.Code{"invalid": codes.InvalidArgument, "internal": codes.Internal} {
 		mode.Store("m", m)
 		_, err = runAll(c, context.Background(), in)
-		if e := remoteError(t, err, Server); e.Code != code || status.Code(err) != code || !strings.Contains(e.Message, "gRPC "+code.String()) {
+		if e := remoteError(t, err, Server); e.Code != code || status.Code(err) != code || !strings.HasPrefix(e.Detail, codeName(code)+": ") {
 			t.Fatalf("%s: %v", m, err)
 		}
 		works()
@@ -437,7 +441,7 @@ func TestDeadServerAndRecovery(t *testing.T) {
 	dead := l.Addr().String()
 	l.Close()
 	_, err = NewClient(context.Background(), allSpec, dead, "m", nil)
-	if e := remoteError(t, err, Unavailable); e.Addr != dead || e.Code != codes.Unavailable {
+	if e := remoteError(t, err, Unavailable); e.Address != dead || e.Code != codes.Unavailable {
 		t.Fatalf("%+v", e)
 	}
 }
@@ -592,5 +596,35 @@ func TestNoInputs(t *testing.T) {
 	out, err := Run(context.Background(), c, struct{}{}, func(*Call, struct{}) {}, func(c *Call) ortrt.Tensor[float32] { return GetTensor[float32](c, 0) })
 	if err != nil || !reflect.DeepEqual(out, ortrt.Scalar(float32(4.5))) {
 		t.Fatalf("%+v %v", out, err)
+	}
+}
+
+// A server that declares a scalar with shape [1] (Triton: dims [1] reshaped to
+// []) gets and returns it with shape [1]; the SDK's value stays a scalar.
+func TestScalarsDeclaredAsShapeOne(t *testing.T) {
+	spec := &ortrt.ModelSpec{Package: "p", Inputs: []ortrt.ValueSpec{tensorSpec("x", "float[]", ort.TensorElementDataTypeFloat)},
+		Outputs: []ortrt.ValueSpec{tensorSpec("y", "float[]", ort.TensorElementDataTypeFloat)}}
+	for _, served := range [][]int64{{}, {1}} {
+		f := newFake(spec)
+		f.meta = func(*oip.ModelMetadataRequest) (*oip.ModelMetadataResponse, error) {
+			tm := func(n string) *oip.ModelMetadataResponse_TensorMetadata {
+				return &oip.ModelMetadataResponse_TensorMetadata{Name: n, Datatype: "FP32", Shape: served}
+			}
+			return &oip.ModelMetadataResponse{Inputs: []*oip.ModelMetadataResponse_TensorMetadata{tm("x")},
+				Outputs: []*oip.ModelMetadataResponse_TensorMetadata{tm("y")}}, nil
+		}
+		f.infer = func(_ context.Context, r *oip.ModelInferRequest) (*oip.ModelInferResponse, error) {
+			if got := r.GetInputs()[0].GetShape(); !reflect.DeepEqual(got, served) && !(len(got) == 0 && len(served) == 0) {
+				return nil, status.Errorf(codes.InvalidArgument, "shape %v, the config says %v", got, served)
+			}
+			return echo(spec, r), nil
+		}
+		addr, _ := serve(t, f, "127.0.0.1:0")
+		c := open(t, spec, addr)
+		out, err := Run(context.Background(), c, ortrt.Scalar(float32(2.5)), func(c *Call, in ortrt.Tensor[float32]) { PutTensor(c, 0, in) },
+			func(c *Call) ortrt.Tensor[float32] { return GetTensor[float32](c, 0) })
+		if err != nil || !reflect.DeepEqual(out, ortrt.Scalar(float32(2.5))) {
+			t.Fatalf("served as %v: %+v %v", served, out, err)
+		}
 	}
 }

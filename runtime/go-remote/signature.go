@@ -2,8 +2,6 @@ package oiprt
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	ort "github.com/yalue/onnxruntime_go"
 
@@ -52,79 +50,52 @@ func wires(specs []ortrt.ValueSpec) ([]wire, error) {
 	return out, nil
 }
 
-// compare lists what differs between the server's metadata and the model's
-// signature: the same names, datatypes and ranks, and no fixed dim of another
-// size (a dim the server reports as -1 takes any size; a dim the SDK leaves
-// free must be free on the server too). Order does not matter.
-func (c *Client) compare(md *oip.ModelMetadataResponse) []string {
-	return append(compareValues("input", c.spec.Inputs, c.ins, md.GetInputs()),
-		compareValues("output", c.spec.Outputs, c.outs, md.GetOutputs())...)
-}
-
-func compareValues(what string, specs []ortrt.ValueSpec, ws []wire, got []*oip.ModelMetadataResponse_TensorMetadata) []string {
-	var problems []string
+// compare lists what differs between the server's tensors of one direction
+// and the model's: the same names, datatypes and ranks; a dim the SDK fixes
+// must be that size or variable (-1) on the server, a dim the SDK lets vary
+// must be variable there too. Order does not matter. It also says which of the
+// SDK's scalars the server declares with shape [1] (how Triton serves a
+// scalar: dims [1] reshaped to []): those travel with shape [1].
+func compare(what string, specs []ortrt.ValueSpec, ws []wire, got []*oip.ModelMetadataResponse_TensorMetadata) (problems []string, one []bool) {
+	one = make([]bool, len(specs))
 	byName := make(map[string]*oip.ModelMetadataResponse_TensorMetadata, len(got))
 	for _, t := range got {
 		byName[t.GetName()] = t
 	}
-	known := make(map[string]bool, len(specs))
 	for i := range specs {
 		s := &specs[i]
-		known[s.Name] = true
+		where := what + " " + quote(s.Name)
 		t, ok := byName[s.Name]
 		if !ok {
-			problems = append(problems, "no "+what+" "+quote(s.Name)+" ("+s.Type+")")
+			problems = append(problems, where+" is not served")
 			continue
 		}
-		head := what + " " + quote(s.Name) + " is " + t.GetDatatype() + shapeString(t.GetShape()) + ", expected " +
-			ws[i].datatype + dimsText(s)
+		delete(byName, s.Name)
 		if t.GetDatatype() != ws[i].datatype {
-			problems = append(problems, head)
-			continue
+			problems = append(problems, where+": datatype "+t.GetDatatype()+" on the server, "+ws[i].datatype+" in the SDK")
 		}
+		shape := t.GetShape()
 		if s.Dims == nil {
+			continue // the SDK does not know the rank: any shape
+		}
+		if len(s.Dims) == 0 && len(shape) == 1 && shape[0] == 1 {
+			one[i] = true
 			continue
 		}
-		if len(t.GetShape()) != len(s.Dims) {
-			problems = append(problems, head)
-			continue
+		bad := len(shape) != len(s.Dims)
+		for k := 0; !bad && k < len(shape); k++ {
+			d, g := s.Dims[k], shape[k]
+			bad = (d >= 0 && g != int64(d) && g != -1) || (d < 0 && g != -1)
 		}
-		for k, d := range s.Dims {
-			got := t.GetShape()[k]
-			if (d >= 0 && got >= 0 && got != int64(d)) || (d < 0 && got >= 0) {
-				problems = append(problems, head+" (dim "+strconv.Itoa(k)+")")
-				break
-			}
+		if bad {
+			problems = append(problems, where+": shape "+shapeString(shape)+" on the server, "+declared(s)+" in the SDK")
 		}
 	}
 	for _, t := range got {
-		if !known[t.GetName()] {
-			problems = append(problems, "an "+what+" "+quote(t.GetName())+" the SDK does not have")
+		if _, left := byName[t.GetName()]; left {
+			problems = append(problems, what+" "+quote(t.GetName())+" is served but not in the SDK")
+			delete(byName, t.GetName())
 		}
 	}
-	return problems
-}
-
-// dimsText is the declared dims as the server would report them: -1 for a
-// symbolic or unknown dim, e.g. "[-1,-1,64]" ("[*]" for an unknown rank).
-func dimsText(s *ortrt.ValueSpec) string {
-	if s.Dims == nil {
-		return "[*]"
-	}
-	shape := make([]int64, len(s.Dims))
-	for i, d := range s.Dims {
-		shape[i] = int64(d)
-		if d < 0 {
-			shape[i] = -1
-		}
-	}
-	return shapeString(shape)
-}
-
-func joinProblems(p []string) string {
-	const most = 8
-	if len(p) > most {
-		return strings.Join(p[:most], "; ") + "; and " + strconv.Itoa(len(p)-most) + " more"
-	}
-	return strings.Join(p, "; ")
+	return problems, one
 }

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"google.golang.org/grpc/codes"
+
 	"sdkgen.local/oip"
 	"sdkgen.local/ortrt"
 )
@@ -63,8 +65,11 @@ func PutString(c *Call, i int, t ortrt.Tensor[string]) {
 
 func (c *Call) set(i int, shape []int64, raw []byte) {
 	req := c.request()
-	if shape == nil {
+	if shape == nil || c.c.inOne[i] { // a scalar; Triton's is shape [1]
 		shape = []int64{}
+		if c.c.inOne[i] {
+			shape = []int64{1}
+		}
 	}
 	req.Inputs[i] = &oip.ModelInferRequest_InferInputTensor{
 		Name: c.c.spec.Inputs[i].Name, Datatype: c.c.ins[i].datatype, Shape: shape}
@@ -302,7 +307,8 @@ func getFixed[T any](c *Call, i int) ortrt.Tensor[T] {
 }
 
 // output finds output i in the response and checks its datatype and shape
-// against the signature: its shape, element count and raw contents.
+// against the signature (a Signature error if they do not fit), then returns
+// its shape, element count and raw contents.
 func (c *Call) output(i int) (shape []int64, n int64, raw []byte, ok bool) {
 	if c.err != nil {
 		return nil, 0, nil, false
@@ -311,20 +317,27 @@ func (c *Call) output(i int) (shape []int64, n int64, raw []byte, ok bool) {
 	k := c.found[i]
 	o := c.resp.GetOutputs()[k]
 	if o.GetDatatype() != w.datatype {
-		c.fail(i, "datatype "+o.GetDatatype()+", expected "+w.datatype)
+		c.err = c.c.newError(Signature, codes.OK, "output "+quote(s.Name)+" came back as "+o.GetDatatype()+
+			", the SDK has "+w.datatype)
 		return nil, 0, nil, false
 	}
 	shape = o.GetShape()
-	if shape == nil {
-		shape = []int64{}
-	}
-	bad := s.Dims != nil && len(shape) != len(s.Dims)
-	for j := 0; !bad && s.Dims != nil && j < len(shape); j++ {
-		bad = s.Dims[j] >= 0 && shape[j] != int64(s.Dims[j])
+	var bad bool
+	if c.c.outOne[i] { // a scalar the server declares as [1]
+		bad = len(shape) != 1 || shape[0] != 1
+	} else if s.Dims != nil {
+		bad = len(shape) != len(s.Dims)
+		for j := 0; !bad && j < len(shape); j++ {
+			bad = s.Dims[j] >= 0 && shape[j] != int64(s.Dims[j])
+		}
 	}
 	if n, ok = elements(shape); !ok || bad {
-		c.fail(i, "shape "+shapeString(shape)+", the model declares "+s.Type)
+		c.err = c.c.newError(Signature, codes.OK, "output "+quote(s.Name)+" came back with shape "+shapeString(shape)+
+			", the SDK has "+s.Type)
 		return nil, 0, nil, false
+	}
+	if c.c.outOne[i] || shape == nil {
+		shape = []int64{}
 	}
 	if len(c.resp.GetRawOutputContents()) > 0 {
 		return shape, n, c.resp.GetRawOutputContents()[k], true
@@ -337,9 +350,9 @@ func (c *Call) output(i int) (shape []int64, n int64, raw []byte, ok bool) {
 	return shape, n, raw, true
 }
 
-// fail records an output that does not fit the signature.
+// fail records an output whose contents cannot be decoded.
 func (c *Call) fail(i int, msg string) {
-	c.err = c.c.serverError(Server, "output "+quote(c.c.spec.Outputs[i].Name)+": "+msg)
+	c.err = c.c.newError(Server, codes.OK, "output "+quote(c.c.spec.Outputs[i].Name)+": "+msg)
 }
 
 // typedContents turns the typed contents a server may answer with instead of
