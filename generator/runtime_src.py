@@ -28,22 +28,29 @@ def runtime_root() -> Path:
     raise RuntimeError(f"sdkgen runtime sources not found next to {here}")
 
 
-@functools.cache
 def files(lang: str, *, remote: bool = False) -> dict[str, bytes]:
     """The runtime's shipped files for ``lang``, relative to its source directory, sorted; the
     remote backend's (``Target.remote_runtime``) only for an SDK generated with ``remote``."""
     t = targets.get(lang)
-    src = runtime_root() / t.runtime_dir
+    out = tree(t.runtime_dir)
+    if remote or not t.remote_runtime:
+        return out
+    return {rel: data for rel, data in out.items() if not rel.startswith(t.remote_runtime)}
+
+
+@functools.cache
+def tree(source: str) -> dict[str, bytes]:
+    """The shipped files of the runtime source directory ``source`` (relative to the runtime
+    root, e.g. ``go`` or ``go-remote``), relative to it, sorted."""
+    src = runtime_root() / source
     if not src.is_dir():
-        raise RuntimeError(f"{src}: the {lang} runtime source is missing")
+        raise RuntimeError(f"{src}: the runtime source {source} is missing")
     out: dict[str, bytes] = {}
     for p in sorted(src.rglob("*")):
         rel = p.relative_to(src)
         if not p.is_file() or _SKIP_DIRS.intersection(rel.parts[:-1]):
             continue
         if p.name.endswith(_SKIP_SUFFIXES) or not p.name.endswith(_SHIPPED):
-            continue
-        if not remote and rel.as_posix().startswith(t.remote_runtime):
             continue
         out[rel.as_posix()] = p.read_bytes()
     if not out:

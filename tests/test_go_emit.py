@@ -3,6 +3,7 @@ reserved names, and (slow) every Go golden compiled and vetted, as protoc-gen-go
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shutil
 import subprocess
@@ -181,20 +182,38 @@ def imports_and_decls(src: str) -> tuple[set[str], set[str]]:
     return names, decls
 
 
+def _is_remote_file(rel: str) -> bool:
+    return posixpath.basename(rel) in ("remote.go", "remote_test.go")
+
+
 def test_imports_and_declarations_match_the_naming_policy() -> None:
     trees = [tree(c / "out") for c in sorted(GOLDEN.glob("go-*"))]
+    assert any(_is_remote_file(rel) for files in trees for rel in files), "a --remote golden"
     trees.append(generate("tests/models/tiny_transformer.onnx", embed=False))  # the --model-path variant
     imports: set[str] = set()
     decls: set[str] = set()
+    remote_imports: set[str] = set()
+    remote_decls: set[str] = set()
     for files in trees:
-        for src in go_files(files).values():
+        for rel, src in go_files(files).items():
+            if rel.startswith("internal/"):
+                continue  # the stubs (--remote): their own package
             i, d = imports_and_decls(src)
-            imports |= i
-            decls |= d
+            if _is_remote_file(rel):
+                remote_imports |= i
+                remote_decls |= d - {"_"}  # var _ Runner = ...: the compile-time interface checks
+            else:
+                imports |= i
+                decls |= d
     assert imports == naming.IMPORTS
     assert {d for d in decls if d[0].isupper()} == naming.EXPORTED
     assert {d for d in decls if not d[0].isupper()} == naming.UNEXPORTED
     assert naming.IMPORTS | naming.SPECIAL_DIRS <= naming.PACKAGE_RESERVED
+    # --remote adds remote.go and remote_test.go to every model package.
+    assert remote_imports == naming.REMOTE_IMPORTS
+    assert {d for d in remote_decls if d[0].isupper()} == naming.REMOTE_EXPORTED
+    assert {d for d in remote_decls if not d[0].isupper()} == naming.REMOTE_UNEXPORTED
+    assert not (naming.REMOTE_EXPORTED | naming.REMOTE_UNEXPORTED) & (naming.EXPORTED | naming.UNEXPORTED)
     m = generate_pair().view.models[0]
     assert {m.model_type, m.new_func, m.inputs_type, m.outputs_type} <= naming.EXPORTED
 
@@ -215,13 +234,14 @@ def test_goldens_build_and_vet(tmp_path: Path) -> None:
     from tests.go_tools import go
 
     cases = sorted(GOLDEN.glob("go-*"))
-    assert {"go-pair", "go-logreg", "go-hostile"} <= {c.name for c in cases}
+    assert {"go-pair", "go-logreg", "go-hostile", "go-remote"} <= {c.name for c in cases}
     modules = []
     for c in cases:
         complete(c, tmp_path / c.name)
         modules.append(re.search(r"^module (\S+)$", (c / "out" / "go.mod").read_text(), re.MULTILINE).group(1))  # type: ignore[union-attr]
+    # A remote SDK needs go 1.26 (gRPC); the workspace says the highest of its modules' versions.
     (tmp_path / "go.work").write_text(
-        f"go {versions.GO_VERSION}\n\nuse (\n" + "".join(f"\t./{c.name}\n" for c in cases) + ")\n")
+        f"go {versions.GO_REMOTE_VERSION}\n\nuse (\n" + "".join(f"\t./{c.name}\n" for c in cases) + ")\n")
     fmt = subprocess.run([gofmt(), "-l", str(tmp_path)], capture_output=True, text=True, check=False)
     assert fmt.returncode == 0 and fmt.stdout == "", fmt.stdout + fmt.stderr
     patterns = [f"{m}/..." for m in modules]

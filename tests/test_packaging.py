@@ -46,6 +46,9 @@ def test_wheel_ships_templates_runtimes_and_runners(installed: tuple[Path, Path]
                        ("go", "go")):
         runtime = [f"generator/runtime/{root}/{rel}" for rel in runtime_src.files(lang, remote=True)]
         assert runtime and not [r for r in runtime if r not in names], f"the {lang} runtime is not (all) in the wheel"
+    remote = [f"generator/runtime/go-remote/{rel}" for rel in runtime_src.tree("go-remote")]  # --remote Go SDKs
+    assert remote and not [r for r in remote if r not in names], "the Go remote runtime is not (all) in the wheel"
+    assert "generator/remote/grpc_predict_v2.proto" in names and "generator/remote/go_stubs.py" in names
     assert RUNNERS.is_dir()
 
 

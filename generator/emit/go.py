@@ -4,10 +4,15 @@ Layout of the module:
 
     go.mod, go.sum, README.md
     internal/ortrt/*.go         the runtime (runtime/go), copied verbatim, once
+    internal/oiprt/*.go         --remote only: the remote runtime (runtime/go-remote), its two
+                                imports rewritten to this module's internal packages
+    internal/oip/*.pb.go        --remote only: the gRPC stubs of grpc_predict_v2.proto, made by
+                                protoc at generation time (generator/remote/go_stubs.py)
     model.go, shared.go, model_test.go, model.onnx
                                 one model: the module root is its package
     <package>/model.go, ...     several models: one package per model, in a
                                 directory named like the package
+    remote.go, remote_test.go   --remote only, per model package: NewRemote, Remote, Runner
 
 The view model below (``SdkView``) is typed and precomputes every name, literal and
 expression the templates print; the templates only loop. What the Go SDK can carry was
@@ -20,12 +25,19 @@ import dataclasses
 import hashlib
 import posixpath
 
-from .. import adapt_go, ir, render, runtime_src, versions
+from .. import adapt_go, deploy, ir, render, runtime_src, versions
 from ..errors import UserError
 from ..naming import go as naming
+from ..remote import go_stubs
 from . import Generated, ModelSource, Options
 
 RUNTIME_DIR = "internal/ortrt"
+# --remote: the remote runtime's source (under the runtime root), where it and the stubs go, and
+# the import paths the remote runtime's source uses for the two packages it imports.
+REMOTE_SOURCE = "go-remote"
+REMOTE_DIR = "internal/oiprt"
+STUBS_DIR = "internal/oip"
+_SOURCE_IMPORTS = {"sdkgen.local/ortrt": RUNTIME_DIR, "sdkgen.local/oip": STUBS_DIR}
 
 # Element type -> (Go type, family of the runtime's Put/Get functions).
 _ELEM: dict[ir.DType, tuple[str, str]] = {
@@ -73,6 +85,9 @@ class ValueView:
     put: str  # the put function's statement, e.g. ortrt.PutTensor(c, 0, in.X)
     get: str  # the get function's expression, e.g. ortrt.GetTensor[float32](c, 0)
     adapt: str = ""  # Go fields of the spec entry for an adapted value, e.g. ", Adapt: ..., Feed: ..."
+    # --remote: the remote put statement and get expression, e.g. oiprt.PutTensor(c, 0, in.X)
+    remote_put: str = ""
+    remote_get: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,6 +109,7 @@ class ModelView:
     inputs: tuple[ValueView, ...]
     outputs: tuple[ValueView, ...]
     required: ValueView | None  # the first input that is not optional (its zero value is missing)
+    served_lit: str = '""'  # Go literal of its name on an inference server (generator.deploy.model_name)
     # Names the package declares for its API (the templates print these).
     model_type: str = "Model"
     new_func: str = "New"
@@ -116,6 +132,11 @@ class SdkView:
     ort_go_version: str
     go_sum: tuple[str, ...]
     models: tuple[ModelView, ...]
+    remote: bool = False  # --remote: a remote backend too (gRPC, the OIP v2 stubs)
+    remote_import: str = ""  # import path of the remote runtime
+    stubs_dir: str = STUBS_DIR
+    requires: tuple[tuple[str, str], ...] = ()  # go.mod's direct requirements (module, version)
+    indirect: tuple[tuple[str, str], ...] = ()  # go.mod's indirect requirements
 
 
 def _ort_elem(d: ir.DType) -> str:
@@ -193,7 +214,7 @@ _ADAPT = {adapt_go.ADAPT_SCALAR: "ortrt.AdaptScalar", adapt_go.ADAPT_SEQ: "ortrt
 
 
 def _values(values: tuple[ir.Value, ...], fallback: str, symbols: tuple[str, ...],
-            adapted: adapt_go.Adapted | None, direction: str) -> tuple[ValueView, ...]:
+            adapted: adapt_go.Adapted | None, direction: str, remote: bool) -> tuple[ValueView, ...]:
     out: list[ValueView] = []
     for v, field in zip(values, naming.fields([v.name for v in values], fallback)):
         c = _codec(v.type)
@@ -205,6 +226,11 @@ def _values(values: tuple[ir.Value, ...], fallback: str, symbols: tuple[str, ...
                 adapt += f", Has: {naming.literal(adapted.has[key])}"
         put, get = _put_get(v.type, c)
         i = len(out)
+        rput = rget = ""
+        if remote:  # the registry refused what the protocol cannot carry: tensors only
+            assert isinstance(v.type, ir.TensorType) and c.family in ("Tensor", "Raw", "String"), v
+            rput = f"oiprt.Put{c.family}(c, {i}, in.{field})"
+            rget = f"oiprt.Get{c.family}{c.type_args}(c, {i})"
         out.append(ValueView(
             name=v.name,
             field=field,
@@ -218,12 +244,14 @@ def _values(values: tuple[ir.Value, ...], fallback: str, symbols: tuple[str, ...
             put=put.format(i=i, field=field),
             get=get.format(i=i, field=field),
             adapt=adapt,
+            remote_put=rput,
+            remote_get=rget,
         ))
     return tuple(out)
 
 
 def _model(src: ModelSource, package: str, module: str, single: bool,
-           adapted: adapt_go.Adapted | None) -> ModelView:
+           adapted: adapt_go.Adapted | None, remote: bool) -> ModelView:
     m = src.model
     symbols = ir.symbols(m)
     return ModelView(
@@ -239,9 +267,10 @@ def _model(src: ModelSource, package: str, module: str, single: bool,
         doc=_comment(m.doc),
         symbols=tuple(naming.literal(s) for s in symbols),
         metadata=tuple((naming.literal(k), naming.literal(v)) for k, v in m.metadata),
-        inputs=(ins := _values(m.inputs, "input", symbols, adapted, "input")),
-        outputs=_values(m.outputs, "output", symbols, adapted, "output"),
+        inputs=(ins := _values(m.inputs, "input", symbols, adapted, "input", remote)),
+        outputs=_values(m.outputs, "output", symbols, adapted, "output", remote),
         required=next((view for view, v in zip(ins, m.inputs) if not isinstance(v.type, ir.OptionalType)), None),
+        served_lit=naming.literal(deploy.model_name(src.name)),
     )
 
 
@@ -263,19 +292,31 @@ def view(models: list[ModelSource], opts: Options,
     if opts.package is not None:
         packages = [naming.check_package(opts.package)]
     else:
-        packages = naming.packages([m.name for m in models])
+        packages = naming.packages([m.name for m in models], remote=opts.remote)
     module = naming.module_path(opts.module, packages[0] if single else naming.DEFAULT_MULTI_MODULE)
     v, h, mod = versions.ORT_GO_VERSION, *versions.ORT_GO_SUMS
+    go_sum: tuple[str, ...] = (f"github.com/yalue/onnxruntime_go {v} {h}",
+                               f"github.com/yalue/onnxruntime_go {v}/go.mod {mod}")
+    requires: tuple[tuple[str, str], ...] = (("github.com/yalue/onnxruntime_go", v),)
+    if opts.remote:
+        assert set(go_sum) <= set(versions.GO_REMOTE_SUMS), "GO_REMOTE_SUMS holds onnxruntime_go's lines too"
+        go_sum = versions.GO_REMOTE_SUMS
+        requires += (("google.golang.org/grpc", versions.GRPC_GO_VERSION),
+                     ("google.golang.org/protobuf", versions.PROTOBUF_GO_VERSION))
     return SdkView(
         module=module,
         runtime_import=f"{module}/{RUNTIME_DIR}",
         runtime_dir=RUNTIME_DIR,
-        go_version=versions.GO_VERSION,
+        go_version=versions.GO_REMOTE_VERSION if opts.remote else versions.GO_VERSION,
         ort_version=versions.ORT_VERSION,
         ort_go_version=v,
-        go_sum=(f"github.com/yalue/onnxruntime_go {v} {h}", f"github.com/yalue/onnxruntime_go {v}/go.mod {mod}"),
-        models=tuple(_model(m, p, module, single, a)
+        go_sum=go_sum,
+        models=tuple(_model(m, p, module, single, a, opts.remote)
                      for m, p, a in zip(models, packages, adapted or [_adapted(m) for m in models])),
+        remote=opts.remote,
+        remote_import=f"{module}/{REMOTE_DIR}" if opts.remote else "",
+        requires=requires,
+        indirect=versions.GO_REMOTE_INDIRECT if opts.remote else (),
     )
 
 
@@ -291,11 +332,29 @@ def generate(models: list[ModelSource], opts: Options) -> Generated:
     put("go.sum", "go.sum.j2")
     put("README.md", "README.md.j2")
     runtime = {posixpath.join(RUNTIME_DIR, rel): data for rel, data in runtime_src.files("go").items()}
+    if sdk.remote:
+        runtime.update(remote_runtime(sdk.module))
+        files.update({posixpath.join(STUBS_DIR, rel): data for rel, data in go_stubs.stubs().items()})
     files.update(runtime)
     for m, src, a in zip(sdk.models, models, adapted):
         put(m.path("model.go"), "model.go.j2", m=m)
         put(m.path("shared.go"), "shared.go.j2", m=m)
         put(m.path("model_test.go"), "model_test.go.j2", m=m)
+        if sdk.remote:
+            put(m.path("remote.go"), "remote.go.j2", m=m)
+            put(m.path("remote_test.go"), "remote_test.go.j2", m=m)
         if m.embed:
             files[m.path(m.model_file)] = src.data if a is None else a.data
     return Generated(files, sdk, frozenset(runtime))
+
+
+def remote_runtime(module: str) -> dict[str, bytes]:
+    """The remote runtime (runtime/go-remote) as the SDK's internal/oiprt: verbatim but for its
+    imports of the in-process runtime and the stubs, which name this module's packages."""
+    out = {}
+    for rel, data in runtime_src.tree(REMOTE_SOURCE).items():
+        text = data.decode("utf-8")
+        for src, dest in _SOURCE_IMPORTS.items():
+            text = text.replace(f'"{src}"', f'"{module}/{dest}"')
+        out[posixpath.join(REMOTE_DIR, rel)] = text.encode("utf-8")
+    return out

@@ -54,6 +54,18 @@ EXPORTED = frozenset({
     "TestModel",  # model_test.go
 })
 UNEXPORTED = frozenset({"spec", "modelData", "putInputs", "getOutputs"})
+# What a --remote SDK's model packages import and declare on top (remote.go, remote_test.go).
+# Package names are escaped against these imports in remote SDKs only, so that in-process SDKs
+# keep their names.
+REMOTE_IMPORTS = frozenset({"context", "errors", "grpc", "net", "oiprt", "testing", "time", "tls"})
+REMOTE_EXPORTED = frozenset({
+    "Remote", "NewRemote", "Runner", "ServedName",
+    "RemoteOption", "RemoteError", "RemoteErrorKind",
+    "RemoteUnavailable", "RemoteDeadline", "RemoteCancelled", "RemoteServer", "RemoteSignature",
+    "WithModelName", "WithModelVersion", "WithTLS", "WithMetadata", "WithTimeout", "WithDialOptions",
+    "TestRemoteUnavailable",  # remote_test.go
+})
+REMOTE_UNEXPORTED = frozenset({"putRemote", "getRemote"})
 # Directory names the go command treats specially: a model package must not live in one.
 SPECIAL_DIRS = frozenset({"internal", "testdata", "vendor"})
 # A package name is never in scope, so none of these would break the build; they are
@@ -86,10 +98,11 @@ def package_name(name: str) -> str:
     return packages([name])[0]
 
 
-def packages(names: Sequence[str]) -> list[str]:
+def packages(names: Sequence[str], *, remote: bool = False) -> list[str]:
     """The package of each model of one SDK, resolved together: the first holder of a name
     keeps it, later ones get ``2``, ``3``... (``mymodel``, ``mymodel2``)."""
-    return common.resolve(names, case="".join, reserved=PACKAGE_RESERVED, fallback="model", suffix_sep="")
+    reserved = PACKAGE_RESERVED | REMOTE_IMPORTS if remote else PACKAGE_RESERVED
+    return common.resolve(names, case="".join, reserved=reserved, fallback="model", suffix_sep="")
 
 
 def check_package(pkg: str) -> str:
