@@ -31,6 +31,16 @@ NUMPY_REQUIREMENT = "numpy>=1.24"
 ML_DTYPES_REQUIREMENT = "ml_dtypes>=0.5"
 
 JAVA_RELEASE = 17
+
+# The Java remote backend (SDKs generated with remote=True; runtime/java/pom.xml pins the same, and
+# sdkgen check's Java runner reads .pb files with the same protobuf-java). protoc's Java code needs a
+# protobuf-java at least as new as protoc, so both are one release: Maven Central's
+# com.google.protobuf:protoc:<PROTOBUF_JAVA_VERSION>:exe:<os>-<arch> (libprotoc 35.1).
+GRPC_JAVA_VERSION = "1.85.1"
+# io.grpc:protoc-gen-grpc-java: Maven Central serves no 1.84/1.85 executables (checked 2026-11-28);
+# 1.83.1's output compiles against and runs with gRPC 1.85.1.
+GRPC_JAVA_PLUGIN_VERSION = "1.83.1"
+PROTOBUF_JAVA_VERSION = "4.35.1"
 JUNIT_VERSION = "5.11.4"
 GO_VERSION = "1.24"  # generic type aliases (the model packages re-export ortrt.Tensor[T])
 

@@ -68,6 +68,36 @@ def gjf_changes(work: Path, files: list[Path]) -> list[str]:
     return r.stdout.split()
 
 
+def maven_exe(work: Path, group: str, artifact: str, version: str) -> Path:
+    """An executable Maven Central ships for this machine (protoc, protoc-gen-grpc-java), fetched
+    once into the local Maven repository (where a remote SDK's build finds it too)."""
+    import platform
+
+    arch = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch_64", "arm64": "aarch_64"}[platform.machine().lower()]
+    classifier = f"linux-{arch}"
+    exe = m2().joinpath(*group.split("."), artifact, version, f"{artifact}-{version}-{classifier}.exe")
+    if not exe.is_file():
+        work.mkdir(parents=True, exist_ok=True)
+        _mvn(["dependency:get", f"-Dartifact={group}:{artifact}:{version}:exe:{classifier}", "-Dtransitive=false"], work)
+    assert exe.is_file(), f"{group}:{artifact}:{version} is not at {exe}"
+    exe.chmod(0o755)
+    return exe
+
+
+def grpc_stubs(work: Path, proto_dir: Path, out: Path) -> list[Path]:
+    """The Java stubs of ``proto_dir``'s .proto files, generated as a remote SDK's build does
+    (protoc and protoc-gen-grpc-java at generator/versions.py's pins, ``@generated=omit``)."""
+    protoc = maven_exe(work, "com.google.protobuf", "protoc", versions.PROTOBUF_JAVA_VERSION)
+    plugin = maven_exe(work, "io.grpc", "protoc-gen-grpc-java", versions.GRPC_JAVA_PLUGIN_VERSION)
+    out.mkdir(parents=True, exist_ok=True)
+    protos = sorted(p.name for p in proto_dir.glob("*.proto"))
+    r = subprocess.run([str(protoc), f"-I{proto_dir}", f"--plugin=protoc-gen-grpc-java={plugin}",
+                        f"--java_out={out}", f"--grpc-java_out=@generated=omit:{out}", *protos],
+                       capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stderr
+    return sorted(out.rglob("*.java"))
+
+
 def javac(classpath_: str, out: Path, sources: list[Path]) -> subprocess.CompletedProcess[str]:
     """javac as sdkgen's own build of generated code runs it: -Xlint:all -Werror."""
     return subprocess.run(

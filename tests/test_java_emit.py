@@ -8,7 +8,7 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 
-from generator import ir, reader
+from generator import ir, reader, versions
 from generator.errors import UnsupportedModel
 from tests import paths
 from tests.sdk import emit_model
@@ -197,9 +197,56 @@ def test_runtime_is_copied_verbatim_but_for_the_package_line() -> None:
     files = _gen("ort:mul_1.onnx", package="com.example.mul")
     shipped = runtime_src.files("java")
     assert "Spec.java" in shipped and not any(k.endswith("Test.java") for k in shipped)
+    remote = {rel for rel in shipped if rel.startswith("Remote")}
+    assert "RemoteSession.java" in remote
     for rel, data in shipped.items():
-        got = files[f"src/main/java/com/example/mul/runtime/{rel}"]
-        assert got == data.replace(b"package sdkgen.runtime;", b"package com.example.mul.runtime;", 1), rel
+        key = f"src/main/java/com/example/mul/runtime/{rel}"
+        if rel in remote:  # the remote backend: only in SDKs generated with remote=True
+            assert key not in files
+            continue
+        assert files[key] == data.replace(b"package sdkgen.runtime;", b"package com.example.mul.runtime;", 1), rel
+    assert not any("proto" in k for k in files) and b"grpc" not in files["pom.xml"]
+
+
+def test_remote_sdks_get_the_backend_the_proto_and_grpc() -> None:
+    from generator import runtime_src
+
+    files = _gen("ort:mul_1.onnx", package="com.example.mul", remote=True)
+    for rel, data in runtime_src.files("java").items():
+        want = data.replace(b"package sdkgen.runtime;", b"package com.example.mul.runtime;", 1)
+        want = want.replace(b"import sdkgen.oip.inference.", b"import com.example.mul.runtime.oip.")
+        assert files[f"src/main/java/com/example/mul/runtime/{rel}"] == want, rel
+    session = files["src/main/java/com/example/mul/runtime/RemoteSession.java"].decode()
+    assert "import com.example.mul.runtime.oip.ModelInferRequest;" in session and "sdkgen.oip" not in session
+    proto = files["src/main/proto/grpc_predict_v2.proto"].decode()
+    original = (paths.REPO / "generator" / "remote" / "grpc_predict_v2.proto").read_text()
+    assert proto == original.replace('option java_package = "sdkgen.oip.inference";',
+                                     'option java_package = "com.example.mul.runtime.oip";')
+    pom = files["pom.xml"].decode()
+    for need in (f"<grpc.version>{versions.GRPC_JAVA_VERSION}</grpc.version>",
+                 f"<protobuf.version>{versions.PROTOBUF_JAVA_VERSION}</protobuf.version>",
+                 f"<protoc-gen-grpc-java.version>{versions.GRPC_JAVA_PLUGIN_VERSION}</protoc-gen-grpc-java.version>",
+                 "<artifactId>grpc-netty-shaded</artifactId>", "<pluginParameter>@generated=omit</pluginParameter>",
+                 "<artifactId>os-maven-plugin</artifactId>"):
+        assert need in pom, need
+    model = files["src/main/java/com/example/mul/MulTest.java"].decode()
+    assert 'public static final String SERVED_NAME = "mul_test";' in model  # sdkgen deploy's name
+    assert "public static MulTest connect(Remote remote)" in model
+
+
+def test_remote_sdks_speak_the_original_signature_of_adapted_models() -> None:
+    """An unsigned input travels to ONNX Runtime as signed bits through the adapted embedded model,
+    but to a server (which serves the user's model) under its own name and datatype."""
+    g = helper.make_graph([helper.make_node("Identity", ["u"], ["v"])], "g",
+                          [helper.make_tensor_value_info("u", TensorProto.UINT16, [2])],
+                          [helper.make_tensor_value_info("v", TensorProto.UINT16, [2])])
+    data = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], ir_version=8).SerializeToString()
+    files = emit_model("java", reader.read_bytes(data), data, "u16", remote=True)
+    model = files["src/main/java/sdkgen/u_16/U16.java"].decode()
+    # The spec names the model's input "u" (what RemoteSession sends, as UINT16) and the adapted
+    # copy's "sdkgen_0_bits" (what ONNX Runtime gets); runtime/java's RemoteTest sends such a spec.
+    assert re.search(r'Spec\.tensorVia\(\s*"u",\s*"sdkgen_0_bits",\s*OnnxTensorType\.ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16',
+                     model), model
 
 
 def test_two_models_share_one_runtime_and_its_types() -> None:

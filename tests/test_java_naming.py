@@ -147,11 +147,20 @@ def test_reserved_names_cover_what_the_runtime_declares() -> None:
     from tests.paths import REPO
 
     declared: set[str] = set()
+    remote: set[str] = set()  # the remote backend, shipped only in remote SDKs
     for f in (REPO / "runtime" / "java" / "src" / "main").rglob("*.java"):
         code = re.sub(r"/\*.*?\*/|//[^\n]*", "", f.read_text(), flags=re.DOTALL)
-        declared |= set(re.findall(r"\b(?:class|record|interface|enum)\s+(\w+)", code))
+        types = set(re.findall(r"\b(?:class|record|interface|enum)\s+(\w+)", code))
+        (remote if f.name.startswith("Remote") else declared).update(types)
     assert jn.RUNTIME_TYPES <= declared, sorted(jn.RUNTIME_TYPES - declared)  # no stale entries
     assert declared <= jn.RESERVED, sorted(declared - jn.RESERVED)
+    assert remote - declared <= jn.REMOTE_TYPES, sorted(remote - declared - jn.REMOTE_TYPES)
+    assert jn.REMOTE_TYPES - {"InetAddress", "ServerSocket"} <= remote, "stale REMOTE_TYPES"
+
+
+def test_remote_sdks_keep_model_classes_off_the_remote_types() -> None:
+    assert jn.class_names(["remote", "remote_session", "x"]) == ["Remote", "RemoteSession", "X"]
+    assert jn.class_names(["remote", "remote_session", "x"], remote=True) == ["Remote_", "RemoteSession_", "X"]
 
 
 def test_reserved_names_cover_what_the_generated_classes_declare() -> None:
@@ -169,9 +178,12 @@ def test_reserved_names_cover_what_the_generated_classes_declare() -> None:
                 # Members that cannot clash with a model-derived name: all-caps constants, and the
                 # model class's own static methods (model-derived names live in Inputs.Builder and Outputs).
                 extra -= {"MODEL_SHA256", "SIGNATURE", "INPUTS", "OUTPUTS", "CONSTANTS", "open"}
+                # A remote SDK's model class: SERVED_NAME, connect(String target), remoteOutputs and the
+                # field remote (jn.REMOTE_TYPES says why they cannot clash).
+                extra -= {"SERVED_NAME", "connect", "target", "remoteOutputs", "remote"}
                 extra -= {n for n in extra if re.fullmatch(r"(inputs|outputs|constants)\d+", n)}
                 extra -= {n for n in extra if n.startswith(("loads", "explicit", "missing", "wrong", "dataLength",
-                                                            "runAfter"))}
+                                                            "runAfter", "connecting"))}
                 assert not extra, f"{case.name}/{rel}: declares {sorted(extra)} that jn.RESERVED does not hold"
                 checked += 1
     assert checked >= 8

@@ -39,7 +39,7 @@ from .common import (
 )
 
 LANG = "java"
-PROTOBUF_JAVA = "4.35.1"  # protobuf-java and Maven Central's protoc of the same release (libprotoc 35.1)
+PROTOBUF_JAVA = versions.PROTOBUF_JAVA_VERSION  # protobuf-java and Maven Central's protoc of one release
 GROUP = "sdkcheck"
 
 _READERS = {"float": "floats", "double": "doubles", "long": "longs", "int": "ints", "short": "shorts",

@@ -88,6 +88,19 @@ RUNTIME_TYPES = _names(
 
 RESERVED = KEYWORDS | _MEMBERS | GENERATED_TYPES | RUNTIME_TYPES
 
+# Types only a remote SDK's sources refer to: the runtime's remote backend (its Remote*.java,
+# shipped only with remote=True) and what the generated tests import for it. A model class of a
+# remote SDK may not take one; other SDKs keep today's class names. (The remote members of the
+# model class, ``connect``, ``remoteOutputs``, ``remote`` and ``target``, cannot clash with a
+# model-derived name: those live in its Inputs.Builder and Outputs.)
+REMOTE_TYPES = _names(
+    """
+    Remote RemoteSession RemoteResult RemoteTensors RemoteModelException RemoteUnavailableException
+    RemoteDeadlineException RemoteCancelledException RemoteServerException RemoteSignatureException
+    Unfit InetAddress ServerSocket
+    """
+)
+
 _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _MAVEN_ID = re.compile(r"[A-Za-z0-9_.\-]+")
 
@@ -109,20 +122,20 @@ def members(names: Sequence[str], fallback: str) -> list[str]:
     return common.resolve(names, case=_camel, reserved=RESERVED, fallback=fallback, suffix_sep="")
 
 
-def class_name(name: str) -> str:
+def class_name(name: str, remote: bool = False) -> str:
     """The model's UpperCamelCase class name (``Model`` when the name has no usable word)."""
     ws = common.base_words(name, "model", 0) if common.words(name) else ["model"]
     ident = common.pascal(ws)[:MAX_CLASS]
-    while ident in RESERVED:
+    while ident in RESERVED or remote and ident in REMOTE_TYPES:
         ident += "_"
     return ident
 
 
-def class_names(names: Sequence[str]) -> list[str]:
+def class_names(names: Sequence[str], remote: bool = False) -> list[str]:
     """Class names for the models of one SDK (one package): distinct, suffixes 2, 3... on clashes."""
     out: list[str] = []
     for name in names:
-        ident = class_name(name)
+        ident = class_name(name, remote)
         base, k = ident, 2
         while ident in out or ident == RUNTIME_SUBPACKAGE:
             ident, k = f"{base}{k}", k + 1
