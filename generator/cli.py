@@ -216,6 +216,9 @@ def fixtures(model: str, out: str, n_cases: int, seed: int, dims: tuple[str, ...
 @click.option("--dim", "dims", multiple=True, metavar="NAME=SIZE", help="Size of a symbolic dim [default: 2].")
 @click.option("--errors", is_flag=True,
               help="Generated fixtures also hold invalid input sets: every language must raise the same error.")
+@click.option("--remote", "use_remote", is_flag=True,
+              help="Also serve the models from a local Triton (Open Inference Protocol v2, 127.0.0.1) and run each "
+                   "language's remote client: outputs must match the fixtures and, bit for bit, the in-process run.")
 @click.option("--docker", "use_docker", is_flag=True,
               help="Run each language's runner in its own container (--network none); artifacts are built here.")
 @click.option("--cpus", type=click.FloatRange(min=0.01), help="With --docker: the containers' CPU quota.")
@@ -228,7 +231,7 @@ def check(models: tuple[str, ...], suites: tuple[str, ...], fixtures_dir: str | 
           atol: float, junit_path: str | None, json_path: str | None, allow_ort_cannot: bool,
           work: str | None, failures_dir: str | None,
           ort_cannot: str | None, n_cases: int, seed: int, dims: tuple[str, ...], errors: bool,
-          use_docker: bool, cpus: float | None, cpuset: str | None, docker_bases: tuple[str, ...],
+          use_remote: bool, use_docker: bool, cpus: float | None, cpuset: str | None, docker_bases: tuple[str, ...],
           debug: bool) -> None:
     """Generate, build and run the SDKs on shared fixtures and compare every output (exit 1 on a mismatch)."""
     from . import fixtures as fx
@@ -255,7 +258,7 @@ def check(models: tuple[str, ...], suites: tuple[str, ...], fixtures_dir: str | 
             failures_dir=Path(failures_dir) if failures_dir else None,
             ort_cannot=Path(ort_cannot) if ort_cannot else None,
             n_cases=n_cases, seed=seed, dims=fx.parse_dims(dims), echo=click.echo, errors=errors,
-            executor=executor,
+            executor=executor, remote=use_remote,
             log=lambda s: click.echo(s, err=True),
         )
 

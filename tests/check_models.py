@@ -159,3 +159,23 @@ def write_cases(d: Path) -> list[Path]:
         [mv("y", opt_t), vi("x_has", TensorProto.BOOL, []), mv("t", opt_s), vi("q_len", TensorProto.INT64, [])],
         opset=18), [[x[0], ys, ys], [None, None, []], [x[1], [], ys[:1]]]))
     return out
+
+
+def mixed_io(path: Path) -> Path:
+    """A model with string, float16 and bool inputs (n: a symbolic dim), echoed and doubled."""
+    T = TensorProto
+    nodes = [helper.make_node("Identity", ["text"], ["text_out"]),
+             helper.make_node("Identity", ["half"], ["half_out"]),
+             helper.make_node("Not", ["flag"], ["flag_out"]),
+             helper.make_node("Cast", ["half"], ["half_f"], to=T.FLOAT),
+             helper.make_node("Mul", ["half_f", "two"], ["doubled"])]
+    g = helper.make_graph(
+        nodes, "mixed_io",
+        [vi("text", T.STRING, ["n"]), vi("half", T.FLOAT16, ["n", 2]), vi("flag", T.BOOL, ["n"])],
+        [vi("text_out", T.STRING, ["n"]), vi("half_out", T.FLOAT16, ["n", 2]), vi("flag_out", T.BOOL, ["n"]),
+         vi("doubled", T.FLOAT, ["n", 2])],
+        initializer=[onnx.numpy_helper.from_array(np.array(2.0, np.float32), "two")])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], producer_name="sdkgen-tests")
+    m.ir_version = 8
+    onnx.save(m, str(path))
+    return path

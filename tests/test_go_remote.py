@@ -1,6 +1,6 @@
 """Go SDKs generated with --remote (issue 12): what the emitter adds, and (slow) the remote backend
 against a real Open Inference Protocol v2 server — Triton on 127.0.0.1, serving the `sdkgen deploy
---triton` repository of the same models, stopped afterwards (tests/oip_server.py) — under go vet
+--triton` repository of the same models, stopped afterwards (generator/remote/triton.py) — under go vet
 and go test -race: remote and in-process outputs equal bit for bit for tiny_transformer,
 decode_head (int64, float16, strings, symbolic batch/sequence) and a model with string, float16
 and bool inputs; the same input errors; a mismatched model, a dead server, a deadline, a cancelled
@@ -19,6 +19,7 @@ from generator import emit, reader, versions
 from generator.errors import UnsupportedModel
 from generator.naming import go as naming
 
+from .check_models import mixed_io
 from .paths import MODELS, REPO, resolve_model
 
 PAIR = [MODELS / "tiny_transformer.onnx", MODELS / "decode_head.onnx"]
@@ -101,41 +102,14 @@ def test_remote_refuses_what_the_protocol_cannot_carry() -> None:
     generate([path])  # in process it is fine
 
 
-def mixed_io_model(path: Path) -> Path:
-    """A model with string, float16 and bool inputs (n: a symbolic dim), echoed and doubled."""
-    import numpy as np
-    import onnx
-    from onnx import TensorProto as T
-    from onnx import helper, numpy_helper
-
-    def vi(n: str, t: int, s: list[object]) -> onnx.ValueInfoProto:
-        return helper.make_tensor_value_info(n, t, s)
-
-    nodes = [helper.make_node("Identity", ["text"], ["text_out"]),
-             helper.make_node("Identity", ["half"], ["half_out"]),
-             helper.make_node("Not", ["flag"], ["flag_out"]),
-             helper.make_node("Cast", ["half"], ["half_f"], to=T.FLOAT),
-             helper.make_node("Mul", ["half_f", "two"], ["doubled"])]
-    g = helper.make_graph(
-        nodes, "mixed_io",
-        [vi("text", T.STRING, ["n"]), vi("half", T.FLOAT16, ["n", 2]), vi("flag", T.BOOL, ["n"])],
-        [vi("text_out", T.STRING, ["n"]), vi("half_out", T.FLOAT16, ["n", 2]), vi("flag_out", T.BOOL, ["n"]),
-         vi("doubled", T.FLOAT, ["n", 2])],
-        initializer=[numpy_helper.from_array(np.array(2.0, np.float32), "two")])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], producer_name="sdkgen-tests")
-    m.ir_version = 8
-    onnx.save(m, str(path))
-    return path
-
-
 @pytest.mark.slow
 def test_remote_against_triton(tmp_path: Path) -> None:
     from generator import deploy
+    from generator.remote import triton
 
-    from . import oip_server
     from .go_tools import go
 
-    models = [*PAIR, mixed_io_model(tmp_path / "mixed_io.onnx")]
+    models = [*PAIR, mixed_io(tmp_path / "mixed_io.onnx")]
     module = "sdkgen.test/remote"
     sdk = tmp_path / "sdk"
     gen = generate(models, module=module, remote=True)
@@ -157,7 +131,8 @@ def test_remote_against_triton(tmp_path: Path) -> None:
     for rel, data in deploy.triton(sources(models)).items():
         (repo / rel).parent.mkdir(parents=True, exist_ok=True)
         (repo / rel).write_bytes(data)
-    with oip_server.triton(repo, tmp_path / "triton.log") as addr:
+    with triton.serve(repo, log=tmp_path / "triton.log") as ep:
+        addr = ep.grpc
         t2 = time.monotonic()
         res = go(["test", "-race", "-count=1", "-v", "./..."], sdk, SDKGEN_OIP_ADDR=addr)
         t3 = time.monotonic()

@@ -46,8 +46,9 @@ _READERS = {"float": "floats", "double": "doubles", "long": "longs", "int": "int
             "byte": "bytes", "boolean": "booleans", "String": "strings"}
 
 
-def _adapter(i: int, sdk: java_emit.SdkView, m: java_emit.ModelView) -> str:
-    """CaseN: drives model ``m`` through its typed builder; an absent input file (null) is not set."""
+def _adapter(i: int, sdk: java_emit.SdkView, m: java_emit.ModelView, remote: bool = False) -> str:
+    """CaseN: drives model ``m`` through its typed builder; an absent input file (null) is not set.
+    With ``remote`` it connects to the server in $SDKGEN_CHECK_REMOTE instead of creating the model."""
     cls = f"{sdk.package}.{m.cls}"
     sets = []
     for k, inp in enumerate(m.inputs):
@@ -74,7 +75,8 @@ def _adapter(i: int, sdk: java_emit.SdkView, m: java_emit.ModelView) -> str:
         f"final class Case{i} implements CheckCase {{",
         "  @Override",
         "  public AutoCloseable open() {",
-        f"    return {cls}.create();",
+        (f'    return {cls}.connect(System.getenv("SDKGEN_CHECK_REMOTE"));' if remote
+         else f"    return {cls}.create();"),
         "  }",
         "",
         "  @Override",
@@ -118,10 +120,14 @@ def _reactor(modules: list[str]) -> str:
             f"  <modules>\n{mods}  </modules>\n</project>\n")
 
 
-def check(cases: list[Case], work: Path, log: Callable[[str], None], executor: Executor) -> LangRun:
+def check(cases: list[Case], work: Path, log: Callable[[str], None], executor: Executor,
+          remote: str | None = None) -> LangRun:
+    """Run ``cases`` through one Maven module: in-process, or (``remote``: a gRPC address) through
+    each class's ``connect`` against that Open Inference Protocol v2 server."""
     res = LangRun()
     t0 = time.monotonic()
-    root = fresh(work / LANG)
+    testee = f"{LANG}-remote" if remote else LANG
+    root = fresh(work / testee)
     if not cases:
         return res
     runner = root / "runner"
@@ -130,13 +136,13 @@ def check(cases: list[Case], work: Path, log: Callable[[str], None], executor: E
               f"--java_out={runner / 'src' / 'main' / 'java'}", "onnx/onnx-ml.proto", "onnx/onnx-data.proto"], root)
     if pc.returncode != 0:
         raise UserError(f"protoc --java_out failed: {tail(pc.stderr)}")
-    opts = emit.Options(package="sdkcheck", group_id=GROUP, artifact_id="sdk")
+    opts = emit.Options(package="sdkcheck", group_id=GROUP, artifact_id="sdk", remote=bool(remote))
     gen = emit.generate(LANG, [emit.ModelSource(c.model, c.model_path.read_bytes(), c.name) for c in cases], opts)
     sdk: java_emit.SdkView = gen.view
     write_files(root / "sdk", {k: v for k, v in gen.files.items() if not k.startswith("src/test/")})
     src = runner / "src" / "main" / "java" / "sdkgen" / "check"
     for i, m in enumerate(sdk.models):
-        (src / f"Case{i}.java").write_text(_adapter(i, sdk, m))
+        (src / f"Case{i}.java").write_text(_adapter(i, sdk, m, bool(remote)))
     (src / "Cases.java").write_text(_cases(sdk))
     dep = (f"    <dependency>\n      <groupId>{GROUP}</groupId>\n      <artifactId>{sdk.artifact_id}"
            f"</artifactId>\n      <version>{sdk.version}</version>\n    </dependency>")
@@ -150,7 +156,7 @@ def check(cases: list[Case], work: Path, log: Callable[[str], None], executor: E
     for c in cases:
         lines.append("\t".join(["case", c.key, *(str(leaf_code(v.type)) for v in c.model.outputs)]))
         for s in c.sets:
-            lines.append("\t".join(["set", str(out_dir(work, LANG, c, s.name)), *map(str, s.inputs)]))
+            lines.append("\t".join(["set", str(out_dir(work, testee, c, s.name)), *map(str, s.inputs)]))
     (root / "manifest.tsv").write_text("\n".join(lines) + "\n")
     res.timings["generate"] = time.monotonic() - t0
     t1 = time.monotonic()
@@ -162,7 +168,7 @@ def check(cases: list[Case], work: Path, log: Callable[[str], None], executor: E
     if b.returncode != 0 or not cp_file.is_file():
         for c in cases:
             res.not_run[c.key] = ("build-error", f"mvn compile failed: {tail(b.stdout + b.stderr, 600)}")
-        log(f"check: java: build FAILED in {res.timings['build']:.1f}s (see {root / 'build.log'})")
+        log(f"check: {testee}: build FAILED in {res.timings['build']:.1f}s (see {root / 'build.log'})")
         return res
     t2 = time.monotonic()
     jars = cp_file.read_text().strip()
@@ -172,15 +178,16 @@ def check(cases: list[Case], work: Path, log: Callable[[str], None], executor: E
     args = root / "java.args"
     args.write_text('-cp\n"' + cp.replace("\\", "\\\\").replace('"', '\\"') + '"\n')
     reads = case_paths(cases) + sorted({Path(j).parent for j in jars.split(":") if j})
+    env = {**thread_env(executor), **({"SDKGEN_CHECK_REMOTE": remote} if remote else {})}
     r = executor.run(Testee(LANG, [tool("java"), f"@{args}", "sdkgen.check.Runner", str(root / "manifest.tsv")],
-                            thread_env(executor), root, reads=_fewest(reads), writes=[work],
+                            env, root, reads=_fewest(reads), writes=[work],
                             container_argv=["java", f"@{args}", "sdkgen.check.Runner", str(root / "manifest.tsv")],
                             container_env={"HOME": "/tmp"}))
     (root / "runner.log").write_text(r.stdout + r.stderr)
     if r.returncode != 0:
         res.runner_note = f"java runner exited with {r.returncode} ({executor.label}): {tail(r.stderr, 1500)}"
     res.timings["run"] = time.monotonic() - t2
-    log(f"check: java: one SDK of {len(cases)} models generated in {res.timings['generate']:.1f}s, "
+    log(f"check: {testee}: one SDK of {len(cases)} models generated in {res.timings['generate']:.1f}s, "
         f"built in {res.timings['build']:.1f}s, ran on the {executor.label} in {res.timings['run']:.1f}s")
     return res
 

@@ -28,14 +28,18 @@ LANG = "python"
 PACKAGE = "sdkcheck"
 
 
-def check(cases: list[Case], work: Path, log: Callable[[str], None], executor: Executor) -> LangRun:
+def check(cases: list[Case], work: Path, log: Callable[[str], None], executor: Executor,
+          remote: str | None = None) -> LangRun:
+    """Run ``cases`` through one Python SDK: in-process, or (``remote``: a gRPC address) through
+    each model's remote client against that Open Inference Protocol v2 server."""
     res = LangRun()
     t0 = time.monotonic()
-    root = fresh(work / LANG)
+    testee = f"{LANG}-remote" if remote else LANG
+    root = fresh(work / testee)
     if not cases:
         return res
     gen = emit.generate(LANG, [emit.ModelSource(c.model, c.model_path.read_bytes(), c.name) for c in cases],
-                        emit.Options(package=PACKAGE))
+                        emit.Options(package=PACKAGE, remote=bool(remote)))
     write_files(root / "sdk", gen.files)
     view: SdkView = gen.view
     manifest = [{
@@ -44,11 +48,11 @@ def check(cases: list[Case], work: Path, log: Callable[[str], None], executor: E
         "params": [v.ident for v in mv.inputs],
         "fields": [v.ident for v in mv.outputs],
         "model": str(c.model_path.resolve()),
-        "sets": [{"inputs": [str(p) for p in s.inputs], "out": str(out_dir(work, LANG, c, s.name))}
+        "sets": [{"inputs": [str(p) for p in s.inputs], "out": str(out_dir(work, testee, c, s.name))}
                  for s in c.sets],
     } for c, mv in zip(cases, view.models)]
     (root / "manifest.json").write_text(json.dumps({"package": view.package, "src": str(root / "sdk" / "src"),
-                                                    "cases": manifest}, indent=1))
+                                                    "remote": remote, "cases": manifest}, indent=1))
     res.timings["generate"] = time.monotonic() - t0
     t1 = time.monotonic()
     runner = runner_dir("python", "check_runner.py")
@@ -62,6 +66,6 @@ def check(cases: list[Case], work: Path, log: Callable[[str], None], executor: E
     if r.returncode != 0:
         res.runner_note = f"python runner exited with {r.returncode} ({executor.label}): {tail(r.stderr, 1500)}"
     res.timings["run"] = time.monotonic() - t1
-    log(f"check: python: one SDK of {len(cases)} models generated in {res.timings['generate']:.1f}s, "
+    log(f"check: {testee}: one SDK of {len(cases)} models generated in {res.timings['generate']:.1f}s, "
         f"ran on the {executor.label} in {res.timings['run']:.1f}s")
     return res

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 from .. import fixtures, targets
 from ..errors import UserError
 from .cases import Case, collect, out_dir
-from .common import Executor, LangRun
+from .common import Executor, LangRun, fresh, write_files
 from .compare import compare
 from .outcome import OK, Cell, judge, judge_ort, judge_refused, load_list
 from .report import Results, failures, junit, summary, table, write_json
@@ -90,6 +91,7 @@ def check(
     n_cases: int,
     seed: int,
     dims: dict[str, int],
+    remote: bool = False,
     echo: Callable[[str], None],
     log: Callable[[str], None],
 ) -> int:
@@ -99,9 +101,13 @@ def check(
     for lang in langs:
         if lang not in targets.TARGETS:
             raise UserError(f"--lang {lang}: unknown (expected some of {', '.join(LANGS)})")
-    lists = {lang: {} for lang in langs} if failures_dir is None else {
-        lang: ({k: v[0] for k, v in load_list(failures_dir / f"{lang}.tsv", 2).items()}
-               if (failures_dir / f"{lang}.tsv").is_file() else {}) for lang in langs}
+    if remote and executor.label != "host":
+        raise UserError("--remote runs on this host only (the local server listens on 127.0.0.1, and --docker "
+                        "containers have no network): drop --docker or --remote")
+    testees = [*langs, *(remote_testee(lang) for lang in langs)] if remote else list(langs)
+    lists = {t: {} for t in testees} if failures_dir is None else {
+        t: ({k: v[0] for k, v in load_list(failures_dir / f"{t}.tsv", 2).items()}
+            if (failures_dir / f"{t}.tsv").is_file() else {}) for t in testees}
     ort_list = load_list(ort_cannot, 3) if ort_cannot else {}
     work.mkdir(parents=True, exist_ok=True)
     cases = collect(models, suites, fixtures_dir, work / "generated-fixtures", n_cases=n_cases, seed=seed,
@@ -109,43 +115,112 @@ def check(
     runnable = [c for c in cases if not c.problem]
     results: Results = {c.id: {} for c in cases}
     for lang in langs:
-        refused = {c.id: "; ".join(str(r) for r in targets.refusals(lang, c.model)) for c in runnable}
-        for c in runnable:
-            if refused[c.id]:
-                results[c.id][lang] = (judge_ort("", "", ort_list[c.id]) if c.id in ort_list
-                                       else judge_refused(refused[c.id], lists[lang].get(c.id)))
-        carried = [c for c in runnable if not refused[c.id]]
-        t = time.monotonic()
-        lr: LangRun = driver(lang).check(carried, work, log, executor)
-        per = (time.monotonic() - t) / max(1, len(carried))
-        for c in carried:
-            ran_ok, short, detail, err = _evaluate(c, lang, work, lr, rtol, atol)
-            cell = judge(ran_ok, short, detail, lists[lang].get(c.id), err)
-            cell.seconds = per
-            if c.id in ort_list:
-                cell = judge_ort("", "", ort_list[c.id])
-            results[c.id][lang] = cell
+        _run_lang(lang, lang, runnable, work, log, executor, results, lists[lang], ort_list, rtol, atol)
+    if remote:
+        _run_remote(langs, runnable, work, log, results, lists, ort_list, rtol, atol)
     for c in cases:
         if c.problem:
-            for lang in langs:
+            for lang in testees:
                 listed = ort_list.get(c.id)
                 if listed is None and allow_ort_cannot and c.problem != "bad-fixture":
                     listed = [c.problem, "raw ONNX Runtime cannot (--allow-ort-cannot)"]
                 results[c.id][lang] = judge_ort(c.problem, c.detail, listed)
     passed, line, closing = summary(results)
-    echo(table(results, langs))
-    bad = failures(results, langs)
+    echo(table(results, testees))
+    bad = failures(results, testees)
     if bad:
         echo("")
         echo(bad)
     if junit_path is not None:
-        junit(results, langs, junit_path)
+        junit(results, testees, junit_path)
     if json_path is not None:
-        write_json(results, langs, json_path)
+        write_json(results, testees, json_path)
     echo("")
     echo(f"{line}  [{time.monotonic() - t0:.0f}s, work dir {work}]")
     echo(closing)
     return 0 if passed else 1
 
 
-__all__ = ["LANGS", "OK", "Cell", "check"]
+def _run_lang(lang: str, testee: str, runnable: list[Case], work: Path, log: Callable[[str], None],
+              executor: Executor, results: Results, listed: dict[str, str], ort_list: dict[str, list[str]],
+              rtol: float, atol: float, remote: str | None = None) -> None:
+    """Run ``lang``'s driver (in-process, or against the server at ``remote``) as ``testee`` and
+    judge every runnable case into ``results[case id][testee]``."""
+    refused = {}
+    for c in runnable:
+        found = targets.refusals(lang, c.model) + (targets.oip_refusals(c.model) if remote else [])
+        refused[c.id] = "; ".join(str(r) for r in found)
+    for c in runnable:
+        if refused[c.id]:
+            results[c.id][testee] = (judge_ort("", "", ort_list[c.id]) if c.id in ort_list
+                                     else judge_refused(refused[c.id], listed.get(c.id)))
+    carried = [c for c in runnable if not refused[c.id]]
+    t = time.monotonic()
+    lr: LangRun = driver(lang).check(carried, work, log, executor, remote=remote)
+    per = (time.monotonic() - t) / max(1, len(carried))
+    for c in carried:
+        ran_ok, short, detail, err = _evaluate(c, testee, work, lr, rtol, atol)
+        cell = judge(ran_ok, short, detail, listed.get(c.id), err)
+        cell.seconds = per
+        if c.id in ort_list:
+            cell = judge_ort("", "", ort_list[c.id])
+        results[c.id][testee] = cell
+
+
+def remote_testee(lang: str) -> str:
+    """The table's column (and the work dir) of ``lang``'s remote client: "go-remote"."""
+    return f"{lang}-remote"
+
+
+def _run_remote(langs: Sequence[str], runnable: list[Case], work: Path, log: Callable[[str], None],
+                results: Results, lists: dict[str, dict[str, str]], ort_list: dict[str, list[str]],
+                rtol: float, atol: float) -> None:
+    """``--remote``: serve every case OIP v2 can carry from a local Triton (``sdkgen deploy
+    --triton``, one intra-op thread like the in-process runners), run each language's remote
+    client on the same fixtures, then require each remote output to equal, bit for bit, what the
+    same language returned in-process."""
+    from .. import deploy, emit
+    from ..remote import triton
+
+    served = [c for c in runnable if not targets.oip_refusals(c.model)]
+    repo = fresh(work / "triton-repo")
+    if served:
+        srcs = [emit.ModelSource(c.model, c.model_path.read_bytes(), c.name) for c in served]
+        write_files(repo, deploy.triton(srcs, cpus=1.0))
+    with contextlib.ExitStack() as stack:
+        address = "127.0.0.1:1"  # nothing is served: every case is refused before a client starts
+        if served:
+            ep = stack.enter_context(triton.serve(repo, log=work / "triton.log", echo=log))
+            address = ep.grpc
+        for lang in langs:
+            testee = remote_testee(lang)
+            _run_lang(lang, testee, runnable, work, log, Executor(), results, lists[testee], ort_list, rtol, atol,
+                      remote=address)
+    for c in runnable:
+        for lang in langs:
+            testee = remote_testee(lang)
+            here, there = results[c.id][lang], results[c.id][testee]
+            if here.outcome == OK and there.outcome == OK:
+                diff = _differs(c, work, lang, testee)
+                if diff:
+                    results[c.id][testee] = judge(False, f"mismatch: {diff}", diff, lists[testee].get(c.id), 0.0)
+
+
+def _differs(c: Case, work: Path, lang: str, testee: str) -> str:
+    """"" when every output file of ``testee`` is byte-identical to ``lang``'s (the same runner
+    wrote both), else which one differs and how."""
+    for s in c.sets:
+        if s.error is not None:
+            continue
+        for k, v in enumerate(c.model.outputs):
+            name = f"output_{k}.pb"
+            a, b = out_dir(work, lang, c, s.name) / name, out_dir(work, testee, c, s.name) / name
+            if a.read_bytes() != b.read_bytes():
+                msg, _ = compare(fixtures.load_value(a, v.type), fixtures.load_value(b, v.type), v.type, 0.0, 0.0,
+                                   f"{s.name} output {k} {v.name!r}")
+                return (f"not bit-identical to {lang} in-process: "
+                        + (msg or f"{s.name} output {k} {v.name!r}: same values, different encoding"))
+    return ""
+
+
+__all__ = ["LANGS", "OK", "Cell", "check", "remote_testee"]

@@ -8,7 +8,9 @@ the *typed* ``run(**kwargs)`` and write each field of the returned outputs datac
 ``OUT/output_K.pb``. A set with an absent input file goes through ``run_dict`` (so a missing
 input is the SDK's typed error, not a Python ``TypeError``). A typed input error is written as
 ``OUT/error.json`` (kind, input, expected, actual: docs/errors.md); anything else raised goes to
-``OUT/error.txt``. Values are read and written by ``generator.fixtures``.
+``OUT/error.txt``. With ``"remote": "HOST:PORT"`` in the manifest each model is opened with
+``Model.remote(address)`` (the name ``sdkgen deploy`` serves it under) instead of in-process.
+Values are read and written by ``generator.fixtures``.
 """
 
 from __future__ import annotations
@@ -37,11 +39,12 @@ def _input_error(out: Path, e: Any) -> None:
     (out / "error.json").write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def run_case(pkg: ModuleType, case: dict[str, Any]) -> None:
+def run_case(pkg: ModuleType, case: dict[str, Any], remote: str | None = None) -> None:
     sets = [([Path(p) for p in s["inputs"]], Path(s["out"])) for s in case["sets"]]
     try:
         m = reader.read(case["model"])
-        model = getattr(pkg, case["class_name"])()
+        cls = getattr(pkg, case["class_name"])
+        model = cls.remote(remote) if remote else cls()
     except Exception as e:  # noqa: BLE001 - anything the SDK raises is a result
         for _, out in sets:
             _fail(out, f"constructor: {type(e).__name__}: {e}\n{traceback.format_exc()}")
@@ -74,7 +77,7 @@ def main() -> None:
     sys.path.insert(0, manifest["src"])
     pkg = importlib.import_module(manifest["package"])
     for case in manifest["cases"]:
-        run_case(pkg, case)
+        run_case(pkg, case, manifest.get("remote"))
         print("done", case["key"], flush=True)
 
 
