@@ -134,6 +134,15 @@ KNOWN: list[Known] = [
           lambda m: any(isinstance(o.port.type, T) and o.port.type.shape is None and o.arg >= 0
                         and isinstance(m.inputs[o.arg].type, T) and _scalar(m, m.inputs[o.arg].type)  # type: ignore[arg-type]
                         for o in m.outputs)),
+    # An EMPTY float8 output whose shape the inputs do not fix (ORT allocates it): onnxruntime_go
+    # v1.27 wraps ORT-allocated float8 values as a CustomDataTensor, which refuses zero bytes
+    # ("A CustomDataTensor requires at least one byte of data"); the call fails with that error
+    # (no wrong data). float16/bfloat16 outputs of such shapes are refused by the registry.
+    Known("go-empty-float8-output", "go", "run", r"A CustomDataTensor requires at least one",
+          _identity("f8_empty", T(F.FLOAT8E4M3FN, (D(None, None),)), unknown_size=0),
+          "onnxruntime_go v1.27 (an ORT-allocated CustomDataTensor of no bytes) / runtime/go (outputs.go)",
+          lambda m: any(isinstance(o.port.type, T) and o.port.type.elem in GO_RAW and _empty(m, o.port.type)
+                        for o in m.outputs)),
     # ORT Java cannot return an EMPTY sequence: its native code types a sequence by its first
     # element ("Unsupported type in a sequence, found UNKNOWN"); the run fails with a
     # ModelRunException (a clear error, no wrong data). Non-empty sequences round-trip.

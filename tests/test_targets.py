@@ -81,6 +81,26 @@ def test_go_float16_output_needs_a_shape_the_inputs_fix() -> None:
     assert targets.refusals("java", m) == [] and targets.refusals("python", m) == []
 
 
+def _named(name: str) -> ir.Model:
+    x = helper.make_tensor_value_info(name, TensorProto.FLOAT, [2])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])
+    g = helper.make_graph([helper.make_node("Identity", [name], ["y"])], "g", [x], [y])
+    return reader.read_bytes(helper.make_model(g, ir_version=10).SerializeToString())
+
+
+def test_names_the_bindings_cannot_pass_are_refused_with_the_reason() -> None:
+    astral = _named("x\U0001F600")  # outside the BMP: JNI's modified UTF-8 garbles it
+    (r,) = targets.refusals("java", astral)
+    assert r.where == "input 'x\U0001F600'" and "modified UTF-8" in r.reason
+    assert targets.refusals("go", astral) == [] and targets.refusals("python", astral) == []
+    assert targets.refusals("java", _named("x\u2603")) == []  # BMP, 3 UTF-8 bytes: fine
+    nul = _named("a\x00b")  # ORT's C API ends names at NUL
+    for lang in ("java", "go"):
+        (r,) = targets.refusals(lang, nul)
+        assert "NUL" in r.reason, (lang, r)
+    assert targets.refusals("python", nul) == []
+
+
 def test_python_bfloat16_outputs_need_numeric_tensor_inputs_and_tensor_outputs() -> None:
     """ORT's Python API returns bfloat16/float8 bits only from run_with_ort_values, which takes
     OrtValues (no strings, sequences or maps) and returns OrtValues (tensors only convert)."""
