@@ -17,7 +17,10 @@ fixes a bug removes its entry. The long run is ``make fuzz`` (``python -m tests.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,9 +30,10 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from generator import ir
 from tests.fuzz import batch, strategies
 from tests.fuzz.batch import Outcome
-from tests.fuzz.spec import FuzzModel, Output, Port
+from tests.fuzz.spec import FuzzModel, Output, Port, from_json
 
 T, D, F = ir.TensorType, ir.Dim, ir.DType
+REPO = Path(__file__).resolve().parent.parent
 # Element types the Go SDK carries as raw bytes (onnxruntime_go's CustomDataTensor).
 GO_RAW = frozenset({F.FLOAT16, F.BFLOAT16, F.FLOAT8E4M3FN, F.FLOAT8E4M3FNUZ, F.FLOAT8E5M2, F.FLOAT8E5M2FNUZ})
 
@@ -231,10 +235,11 @@ CORPUS_SIZE = 16
 CORPUS_SEED = 20260
 
 
-def corpus() -> list[FuzzModel]:
+def draw_corpus() -> list[FuzzModel]:
+    """The corpus as this interpreter draws it; see :func:`corpus`."""
     out: list[FuzzModel] = []
 
-    @seed(CORPUS_SEED)  # the same corpus under pytest and in a plain interpreter (for reproducing)
+    @seed(CORPUS_SEED)
     @settings(max_examples=CORPUS_SIZE, database=None, deadline=None, phases=[Phase.generate],
               suppress_health_check=list(HealthCheck))
     @given(strategies.models(max_inputs=5, allow_huge=False))
@@ -243,6 +248,19 @@ def corpus() -> list[FuzzModel]:
 
     collect()
     return out
+
+
+def corpus() -> list[FuzzModel]:
+    """The CI corpus, drawn in a fresh interpreter so that it is the same under any pytest run
+    and in a plain ``python -c "from tests.test_fuzz import draw_corpus"`` (for reproducing):
+    Hypothesis also draws constants it mines from every local module already imported, so in
+    a full pytest session (every test module collected) the same seed drew another corpus."""
+    code = ("import json; from tests.test_fuzz import draw_corpus; "
+            "print(json.dumps([m.to_json() for m in draw_corpus()]))")
+    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False,
+                       timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return [from_json(t) for t in json.loads(r.stdout)]
 
 
 @pytest.mark.slow
