@@ -355,6 +355,30 @@ def test_each_failure_is_its_typed_error_and_the_model_stays_usable(
         _same(remote.run(**echo_inputs(2)).as_dict(), sdk.Echo().run(**echo_inputs(2)).as_dict())
 
 
+def test_a_cancellation_stops_the_call_in_flight_and_the_model_stays_usable(
+        sdk: ModuleType, server: FakeServer) -> None:
+    with sdk.Echo.remote(server.address, timeout=30) as remote:
+        token = sdk.Cancellation()
+        scoped = remote.with_options(cancel=token)
+        server.mode = "sleep5"
+        timer = threading.Timer(0.3, token.cancel)
+        t0 = time.monotonic()
+        timer.start()
+        with pytest.raises(sdk.RemoteCancelledError, match=r'remote cancelled: model "echo" at .*: CANCELLED: '
+                           "cancelled by its Cancellation") as e:
+            scoped.run(**echo_inputs(2))
+        assert time.monotonic() - t0 < 3, "the call was not cancelled while in flight"
+        assert e.value.kind == "cancelled" and e.value.code == "CANCELLED" and token.cancelled
+        server.mode = ""
+        with pytest.raises(sdk.RemoteCancelledError, match="cancelled before the call"):
+            scoped.run(**echo_inputs(2))  # a cancelled token stays cancelled, like a Go context
+        _same(remote.run(**echo_inputs(2)).as_dict(), sdk.Echo().run(**echo_inputs(2)).as_dict())
+        fresh = remote.with_options(cancel=sdk.Cancellation())
+        _same(fresh.run(**echo_inputs(1)).as_dict(), sdk.Echo().run(**echo_inputs(1)).as_dict())
+        with pytest.raises(TypeError, match="expected a Cancellation"):
+            remote.with_options(cancel=threading.Event())
+
+
 def test_open_checks_the_served_signature(sdk: ModuleType, server: FakeServer) -> None:
     server.mode = "metadata-fp64"
     with pytest.raises(sdk.RemoteSignatureError, match=r'input "floats": datatype FP64 on the server, FP32 in the SDK; '

@@ -216,6 +216,7 @@ SHARED_EXPORTS = ("ModelClosedError", "ModelInputError", "SessionConfig", "Signa
 # (the generated `remote`, `SERVED_NAME`, `Self`; the runtime RemoteModel's `endpoint` and
 # `with_options`). Reserved only in remote SDKs, so an in-process SDK is named as it always was.
 REMOTE_EXPORTS = (
+    "Cancellation",
     "RemoteCancelledError",
     "RemoteDeadlineError",
     "RemoteError",

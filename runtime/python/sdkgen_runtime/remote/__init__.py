@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import EllipsisType
 from typing import Any, Self, TypeAlias, cast
@@ -55,6 +56,50 @@ class TLS:
     private_key: bytes | None = None
     certificate_chain: bytes | None = None
     server_name: str | None = None
+
+
+class Cancellation:
+    """Cancels remote calls from another thread, as a cancelled ``context.Context`` does in
+    Go or a cancelled ``io.grpc.Context`` in Java.
+
+    ``model.with_options(cancel=token)`` gives a view whose calls watch ``token``:
+    :meth:`cancel` stops every call in flight under it (each raises
+    :class:`RemoteCancelledError`) and makes later calls under it fail at once. The model
+    itself, and views with another token, are unaffected and stay usable. Thread-safe.
+    """
+
+    __slots__ = ("_calls", "_cancelled", "_lock")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self._calls: set[Any] = set()
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether :meth:`cancel` was called."""
+        return self._cancelled
+
+    def cancel(self) -> None:
+        """Cancel the calls in flight under this token, and every later one."""
+        with self._lock:
+            self._cancelled = True
+            calls, self._calls = self._calls, set()
+        for call in calls:
+            call.cancel()
+
+    def _attach(self, call: Any) -> bool:
+        """Watch ``call`` (a gRPC future); False, and the call cancelled, if already cancelled."""
+        with self._lock:
+            if not self._cancelled:
+                self._calls.add(call)
+                return True
+        call.cancel()
+        return False
+
+    def _detach(self, call: Any) -> None:
+        with self._lock:
+            self._calls.discard(call)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,20 +183,27 @@ class RemoteModel(Model):
         *,
         timeout: float | None | EllipsisType = ...,
         metadata: Metadata = (),
+        cancel: Cancellation | None = None,
     ) -> Self:
         """A view of this remote model whose calls have another ``timeout`` (seconds; None:
-        no deadline) and send ``metadata`` after the model's own. It shares the
-        connection: closing either closes both."""
+        no deadline), send ``metadata`` after the model's own, and, with ``cancel``, are
+        cancelled by that :class:`Cancellation`. It shares the connection: closing either
+        closes both."""
         if self._endpoint is None:
             raise TypeError("with_options() applies to a remote model (see .remote())")
+        if cancel is not None and not isinstance(cancel, Cancellation):
+            raise TypeError(f"cancel={cancel!r}: expected a Cancellation or None")
         view = copy.copy(self)
-        cast(Any, view)._session = cast(Any, self._session).derive(timeout, metadata)
+        cast(Any, view)._session = cast(Any, self._session).derive(
+            timeout, metadata, cancel
+        )
         return view
 
 
 __all__ = [
     "REMOTE_KINDS",
     "TLS",
+    "Cancellation",
     "Endpoint",
     "Metadata",
     "RemoteCancelledError",

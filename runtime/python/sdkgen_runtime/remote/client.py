@@ -21,8 +21,9 @@ import grpc  # type: ignore[import-untyped, unused-ignore]
 from .. import checks
 from ..checks import Spec
 from ..errors import ModelClosedError, quote
-from . import TLS, Metadata, codec
+from . import TLS, Cancellation, Metadata, codec
 from .errors import (
+    RemoteCancelledError,
     RemoteError,
     RemoteServerError,
     RemoteSignatureError,
@@ -136,6 +137,7 @@ class RemoteSession:
     the model's order and returns the outputs in the model's order."""
 
     __slots__ = (
+        "_cancel",
         "_conn",
         "_ins",
         "_metadata",
@@ -174,6 +176,7 @@ class RemoteSession:
         self._output_names = [s.name for s in self.outputs]
         self._timeout = timeout
         self._metadata = metadata if callable(metadata) else _pairs(metadata)
+        self._cancel: Cancellation | None = None
         self._conn = _Connection(_channel(address, tls, options))
         try:
             ins, outs = self._check_signature()
@@ -228,12 +231,22 @@ class RemoteSession:
         """``method(request)`` with the session's deadline and metadata; a failed call
         raises the :class:`RemoteError` of its status."""
         md = _pairs(self._metadata) if callable(self._metadata) else self._metadata
+        deadline = self._timeout if timeout is ... else timeout
+        token = self._cancel
         try:
-            return method(
-                request,
-                timeout=self._timeout if timeout is ... else timeout,
-                metadata=md or None,
-            )
+            if token is None:
+                return method(request, timeout=deadline, metadata=md or None)
+            call = method.future(request, timeout=deadline, metadata=md or None)
+            if not token._attach(call):
+                raise self._cancelled(
+                    "cancelled before the call (its Cancellation was cancelled)"
+                )
+            try:
+                return call.result()
+            except grpc.FutureCancelledError:
+                raise self._cancelled("cancelled by its Cancellation") from None
+            finally:
+                token._detach(call)
         except grpc.RpcError as e:
             code = e.code() if callable(getattr(e, "code", None)) else None
             details = e.details() if callable(getattr(e, "details", None)) else str(e)
@@ -330,6 +343,11 @@ class RemoteSession:
             out.append(value.reshape(()) if as_one else value)
         return out
 
+    def _cancelled(self, detail: str) -> RemoteCancelledError:
+        return RemoteCancelledError(
+            self.address, self.model_name, f"CANCELLED: {detail}", "CANCELLED"
+        )
+
     def _signature(self, detail: str, code: str = "") -> RemoteSignatureError:
         return RemoteSignatureError(self.address, self.model_name, detail, code)
 
@@ -347,9 +365,13 @@ class RemoteSession:
         return self.run(*values, *([None] * (n - len(values))))
 
     def derive(
-        self, timeout: float | None | EllipsisType, metadata: Metadata
+        self,
+        timeout: float | None | EllipsisType,
+        metadata: Metadata,
+        cancel: Cancellation | None = None,
     ) -> RemoteSession:
-        """A session on the same connection with another deadline and more metadata."""
+        """A session on the same connection with another deadline, more metadata and,
+        with ``cancel``, calls that token cancels."""
         if timeout is not ... and timeout is not None and not timeout > 0:
             raise ValueError(f"timeout={timeout!r}: expected seconds > 0, or None")
         view = RemoteSession.__new__(RemoteSession)
@@ -357,6 +379,8 @@ class RemoteSession:
             setattr(view, name, getattr(self, name))
         if timeout is not ...:
             view._timeout = timeout
+        if cancel is not None:
+            view._cancel = cancel
         if callable(metadata) or callable(self._metadata):
             base, extra = self._metadata, metadata
 

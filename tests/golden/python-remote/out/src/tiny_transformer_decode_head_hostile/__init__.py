@@ -23,6 +23,7 @@ from ._runtime import (
 )
 from ._runtime.remote import (
     TLS,
+    Cancellation,
     RemoteCancelledError,
     RemoteDeadlineError,
     RemoteError,
@@ -43,6 +44,7 @@ __all__ = [
     "HOSTILE_SHA256",
     "TINY_TRANSFORMER_SHA256",
     "TLS",
+    "Cancellation",
     "DecodeHead",
     "DecodeHeadOutputs",
     "Hostile",
