@@ -320,8 +320,9 @@ def _go_extra(v: ir.Value, direction: Direction, model: ir.Model) -> str | None:
     outputs need a shape fixed by the inputs (fixed dims or symbols bound by an input): onnxruntime_go copies one byte per element of ORT-allocated
     ones, so the SDK allocates them before the run. Rank-0 values carried through an adapted
     model (below) need ai.onnx opset 5 or later (Reshape of every element type). A sequence
-    output of scalars is refused: onnxruntime_go cannot read a scalar back from a sequence
-    (sequence inputs holding scalars are a typed input error for the same reason). Empty
+    output or input of scalars (declared rank 0) is refused: onnxruntime_go cannot read a scalar
+    back from a sequence nor make one to put in it (a sequence input of unknown element rank
+    holding scalars is a typed input error at run time for the same reason). Empty
     sequence inputs need the adapted embedded model (opset 11 or later); with --model-path an
     empty sequence is a typed input error."""
     if "\x00" in v.name:
@@ -332,10 +333,12 @@ def _go_extra(v: ir.Value, direction: Direction, model: ir.Model) -> str | None:
     if why is not None:
         return why
     t = v.type
-    if (direction == "output" and isinstance(t, ir.SequenceType) and isinstance(t.elem, ir.TensorType)
-            and t.elem.shape == ()):
-        return (f"a sequence of scalars: onnxruntime_go {versions.ORT_GO_VERSION} cannot read a scalar back from "
-                "a sequence ONNX Runtime returns")
+    if isinstance(t, ir.SequenceType) and isinstance(t.elem, ir.TensorType) and t.elem.shape == ():
+        if direction == "output":
+            return (f"a sequence of scalars: onnxruntime_go {versions.ORT_GO_VERSION} cannot read a scalar back "
+                    "from a sequence ONNX Runtime returns")
+        return (f"a sequence of scalars: onnxruntime_go {versions.ORT_GO_VERSION} cannot make a rank-0 tensor to "
+                "put in a sequence (every call would fail)")
     if direction != "output" or not isinstance(t, ir.TensorType) or t.elem not in GO_RAW_WIDE:
         return None
     syms = set(ir.symbols(model))

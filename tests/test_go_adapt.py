@@ -162,6 +162,12 @@ def test_sequence_outputs_of_scalars_are_refused() -> None:
                   [h.make_tensor_value_info("x", T.FLOAT, [3])], [h.make_value_info("ys", seq)])
     (r,) = targets.refusals("go", reader.read_bytes(data))
     assert r.where == "output 'ys'" and "cannot read a scalar back from a sequence" in r.reason
+    # and inputs: a sequence of declared rank-0 tensors could never be made (the fuzz found one)
+    data = _bytes([h.make_node("ConcatFromSequence", ["xs"], ["y"], axis=0, new_axis=1)],
+                  [h.make_value_info("xs", seq)], [h.make_tensor_value_info("y", T.FLOAT, None)])
+    (r,) = targets.refusals("go", reader.read_bytes(data))
+    assert r.where == "input 'xs'" and "cannot make a rank-0 tensor to put in a sequence" in r.reason
+    assert targets.refusals("python", reader.read_bytes(data)) == []
 
 
 def _optional_model(opset: int) -> bytes:
