@@ -333,7 +333,8 @@ def _go_extra(v: ir.Value, direction: Direction, model: ir.Model) -> str | None:
     if why is not None:
         return why
     t = v.type
-    if isinstance(t, ir.SequenceType) and isinstance(t.elem, ir.TensorType) and t.elem.shape == ():
+    seq = t.elem if isinstance(t, ir.OptionalType) else t  # an optional sequence too
+    if isinstance(seq, ir.SequenceType) and isinstance(seq.elem, ir.TensorType) and seq.elem.shape == ():
         if direction == "output":
             return (f"a sequence of scalars: onnxruntime_go {versions.ORT_GO_VERSION} cannot read a scalar back "
                     "from a sequence ONNX Runtime returns")

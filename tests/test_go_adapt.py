@@ -168,6 +168,12 @@ def test_sequence_outputs_of_scalars_are_refused() -> None:
     (r,) = targets.refusals("go", reader.read_bytes(data))
     assert r.where == "input 'xs'" and "cannot make a rank-0 tensor to put in a sequence" in r.reason
     assert targets.refusals("python", reader.read_bytes(data)) == []
+    opt = h.make_optional_type_proto(seq)  # inside an optional as well (the node case test_loop16_seq_none)
+    data = _bytes([h.make_node("OptionalGetElement", ["xs"], ["ys"]),
+                   h.make_node("ConcatFromSequence", ["ys"], ["y"], axis=0, new_axis=1)],
+                  [h.make_value_info("xs", opt)], [h.make_tensor_value_info("y", T.FLOAT, None)], 18)
+    (r,) = targets.refusals("go", reader.read_bytes(data))
+    assert r.where == "input 'xs'" and "cannot make a rank-0 tensor to put in a sequence" in r.reason
 
 
 def _optional_model(opset: int) -> bytes:
