@@ -313,6 +313,8 @@ _GO_ELEMS.update(
 # Element types onnxruntime_go holds as raw bytes, wider than one byte: it copies one byte per
 # element of ORT-allocated ones, so the SDK must allocate such outputs before the run.
 GO_RAW_WIDE = frozenset({ir.DType.FLOAT16, ir.DType.BFLOAT16, ir.DType.COMPLEX64, ir.DType.COMPLEX128})
+# Every element type onnxruntime_go holds as raw bytes (a CustomDataTensor).
+GO_RAW = GO_RAW_WIDE | {ir.DType.FLOAT8E4M3FN, ir.DType.FLOAT8E4M3FNUZ, ir.DType.FLOAT8E5M2, ir.DType.FLOAT8E5M2FNUZ}
 
 
 def _go_extra(v: ir.Value, direction: Direction, model: ir.Model) -> str | None:
@@ -340,6 +342,11 @@ def _go_extra(v: ir.Value, direction: Direction, model: ir.Model) -> str | None:
                     "from a sequence ONNX Runtime returns")
         return (f"a sequence of scalars: onnxruntime_go {versions.ORT_GO_VERSION} cannot make a rank-0 tensor to "
                 "put in a sequence (every call would fail)")
+    if (direction == "output" and isinstance(t, ir.TensorType) and any(i.name == v.name for i in model.inputs)
+            and (t.shape in ((), None) or t.elem in GO_RAW)):
+        return ("the graph input of the same name passed through as an output: the SDK allocates this output "
+                "before the run, and ONNX Runtime hands back the input instead of filling it (the call would "
+                "return zeros)")
     if direction != "output" or not isinstance(t, ir.TensorType) or t.elem not in GO_RAW_WIDE:
         return None
     syms = set(ir.symbols(model))

@@ -101,6 +101,18 @@ def test_names_the_bindings_cannot_pass_are_refused_with_the_reason() -> None:
     assert targets.refusals("python", nul) == []
 
 
+def test_go_refuses_a_preallocated_output_that_is_a_graph_input() -> None:
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT16, [2])
+    g = helper.make_graph([], "g", [x], [x])  # the input itself is the output (no node)
+    m = reader.read_bytes(helper.make_model(g, ir_version=10).SerializeToString())
+    (r,) = targets.refusals("go", m)
+    assert r.where == "output 'x'" and "would return zeros" in r.reason
+    assert targets.refusals("java", m) == [] and targets.refusals("python", m) == []
+    x32 = helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])  # not preallocated: carried
+    g = helper.make_graph([], "g", [x32], [x32])
+    assert targets.refusals("go", reader.read_bytes(helper.make_model(g, ir_version=10).SerializeToString())) == []
+
+
 def test_python_bfloat16_outputs_need_numeric_tensor_inputs_and_tensor_outputs() -> None:
     """ORT's Python API returns bfloat16/float8 bits only from run_with_ort_values, which takes
     OrtValues (no strings, sequences or maps) and returns OrtValues (tensors only convert)."""
