@@ -148,15 +148,27 @@ def _py_has_raw(t: ir.ValueType) -> bool:
     return _py_has_raw(t.elem)
 
 
+def _py_non_float_map(t: ir.ValueType) -> bool:
+    """Whether ``t`` is or holds a map whose values are not float tensors."""
+    if isinstance(t, ir.MapType):
+        return not (isinstance(t.value, ir.TensorType) and t.value.elem is ir.DType.FLOAT)
+    if isinstance(t, ir.SequenceType | ir.OptionalType):
+        return _py_non_float_map(t.elem)
+    return False
+
+
 def _py_extra(v: ir.Value, direction: Direction, model: ir.Model) -> str | None:
     """bfloat16 and float8 (ml_dtypes arrays) are carried as tensors, not inside sequences, maps
-    or optionals; and a model with such an output runs through onnxruntime's
+    or optionals; map inputs hold float values (all onnxruntime's Python API builds); and a model with such an output runs through onnxruntime's
     run_with_ort_values (the only way its Python API returns their bits), which takes numeric
     tensor inputs only and returns tensor outputs only."""
     t = v.type
     if not isinstance(t, ir.TensorType) and _py_has_raw(t):
         return ("onnxruntime's Python API has no numpy type for bfloat16/float8, and the SDK carries "
                 "them as tensors only (ml_dtypes arrays), not inside sequences, maps or optionals")
+    if direction == "input" and _py_non_float_map(t):
+        return ("onnxruntime's Python API builds map inputs with float values only (map(string, float), "
+                "map(int64, float)): every call would fail")
     raw_out = next((o for o in model.outputs if isinstance(o.type, ir.TensorType) and o.type.elem in PY_RAW), None)
     if raw_out is None:
         return None
@@ -343,7 +355,8 @@ def _go_extra(v: ir.Value, direction: Direction, model: ir.Model) -> str | None:
         return (f"a sequence of scalars: onnxruntime_go {versions.ORT_GO_VERSION} cannot make a rank-0 tensor to "
                 "put in a sequence (every call would fail)")
     if (direction == "output" and isinstance(t, ir.TensorType) and any(i.name == v.name for i in model.inputs)
-            and (t.shape in ((), None) or t.elem in GO_RAW)):
+            and (t.shape in ((), None) or t.elem in GO_RAW)
+            and v.name not in {name for name, _ in adapt_go.plan(model).outputs}):  # adapted: renamed apart
         return ("the graph input of the same name passed through as an output: the SDK allocates this output "
                 "before the run, and ONNX Runtime hands back the input instead of filling it (the call would "
                 "return zeros)")

@@ -164,17 +164,6 @@ KNOWN: list[Known] = [
                     strings=("\U0001F600",)),
           "runtime/java (StringTensor / Convert: strings through OnnxTensor)",
           lambda m: any(max(map(ord, x), default=0) > 0xFFFF for x in m.strings)),
-    # NEW: the registry says Python carries maps of any value type, but ONNX Runtime's Python
-    # API builds only map(string|int64, float) from a dict: a map(string, int64) input (e.g. a
-    # DictVectorizer model) generates fine and every call fails inside ORT ("Unexpected input data
-    # type. Actual: map(string,tensor(float)), expected: map(string,tensor(int64))").
-    Known("python-map-values-not-float", "python", "run",
-          r"Unexpected input data type|cannot be linked to C type",
-          FuzzModel("map_si", (Port("x", ir.MapType(F.STRING, T(F.INT64, ()))),),
-                    (Output(Port("y", T(F.INT64, None)), "dictvec", 0, ("a", "b")),), strings=("a", "b")),
-          "generator/targets.py (Python map values) / runtime/python",
-          lambda m: any(isinstance(p.type, ir.MapType) and isinstance(p.type.value, T)
-                        and p.type.value.elem is not F.FLOAT for p in m.inputs)),
     # NEW: the model name is quoted in the Go package comment as it is: gofmt turns a "``" (or
     # "''") in it into a curly quote (the value docs are already escaped for this).
     Known("go-backquotes-in-model-name", "go", "format", r"model\.go",

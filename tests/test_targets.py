@@ -113,6 +113,25 @@ def test_go_refuses_a_preallocated_output_that_is_a_graph_input() -> None:
     assert targets.refusals("go", reader.read_bytes(helper.make_model(g, ir_version=10).SerializeToString())) == []
 
 
+@pytest.mark.parametrize(("key", "value", "refused"), [
+    (TensorProto.STRING, TensorProto.FLOAT, False), (TensorProto.INT64, TensorProto.FLOAT, False),
+    (TensorProto.STRING, TensorProto.INT64, True), (TensorProto.INT64, TensorProto.DOUBLE, True),
+    (TensorProto.INT64, TensorProto.STRING, True),
+])
+def test_python_map_inputs_are_what_onnxruntime_builds(key: int, value: int, refused: bool) -> None:
+    mt = helper.make_map_type_proto(key, helper.make_tensor_type_proto(value, []))
+    kw = {"string_vocabulary": ["a"]} if key == TensorProto.STRING else {"int64_vocabulary": [1]}
+    out = helper.make_tensor_value_info("y", value, None)
+    g = helper.make_graph([helper.make_node("DictVectorizer", ["x"], ["y"], domain="ai.onnx.ml", **kw)], "g",
+                          [helper.make_value_info("x", mt)], [out])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("ai.onnx.ml", 3)],
+                          ir_version=9)
+    found = targets.refusals("python", reader.read_bytes(m.SerializeToString()))
+    assert bool(found) == refused, found
+    if refused:
+        assert found[0].where == "input 'x'" and "map inputs with float values only" in found[0].reason
+
+
 def test_python_bfloat16_outputs_need_numeric_tensor_inputs_and_tensor_outputs() -> None:
     """ORT's Python API returns bfloat16/float8 bits only from run_with_ort_values, which takes
     OrtValues (no strings, sequences or maps) and returns OrtValues (tensors only convert)."""
