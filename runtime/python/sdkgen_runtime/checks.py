@@ -3,8 +3,10 @@
 A generated model module describes each input and output with a :class:`Spec`.
 :func:`compile_plan` turns a model's input specs into a :data:`Plan` once per
 model: numpy dtype objects, ranks, fixed dims and, for every later use of a
-symbolic dim, where it was bound first. :func:`check` then walks the plan on
-every call without building any dict or set beyond the feeds ONNX Runtime takes.
+symbolic dim, where it was bound first. :func:`compile_check` turns the plan into
+one function, also once per model, that a session calls on every call: it builds
+no dict or set beyond the feeds ONNX Runtime takes. :func:`check` walks the plan
+and does the same (the reference the tests hold the compiled function to).
 The checks never cast or copy: an array of the wrong dtype is an error.
 
 A failed check raises :class:`ModelInputError` as ``docs/errors.md`` specifies
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 import numpy as np
@@ -163,18 +165,18 @@ def _kind(s: Spec) -> tuple[int, np.dtype[Any] | None]:
 
 def check(plan: Plan, values: Sequence[Any]) -> dict[str, Any]:
     """Check ``values`` (one per plan entry, in order; None for an absent optional)
-    and return the feeds for ONNX Runtime; raises :class:`ModelInputError`."""
+    and return the feeds for ONNX Runtime; raises :class:`ModelInputError`.
+
+    The reference walk of a plan; a session runs the same checks as one function
+    per model (:func:`compile_check`)."""
     feeds: dict[str, Any] = {}
     ndarray = np.ndarray
     for entry, value in zip(plan, values):
-        name, kind, dtype, rank, exact, fixed, links, _, _, items = entry
-        if kind <= _RAW:
+        name, kind, dtype, rank, exact, fixed, links, _, _, _ = entry
+        if kind == _NUMERIC or kind == _RAW:
             if type(value) is not ndarray and not isinstance(value, ndarray):
                 raise _error(plan, entry, values)
-            if kind == _STRING:
-                if value.dtype.kind != "U" and value.dtype.kind != "O":
-                    raise _error(plan, entry, values)
-            elif value.dtype is not dtype and value.dtype != dtype:
+            if value.dtype is not dtype and value.dtype != dtype:
                 raise _error(plan, entry, values)
             if exact is not None:
                 if value.shape != exact:
@@ -189,33 +191,137 @@ def check(plan: Plan, values: Sequence[Any]) -> dict[str, Any]:
                 for axis, j, j_axis in links:
                     if shape[axis] != values[j].shape[j_axis]:
                         raise _error(plan, entry, values)
-            if kind == _STRING:
-                if value.dtype.kind == "O":
-                    if _non_string(value):
-                        raise _error(plan, entry, values)
-                elif _inner_nul(value):
-                    value = value.astype(object)  # see _inner_nul
-        elif value is None:
-            if kind == _OPTIONAL:
-                continue
-            raise _error(plan, entry, values)
-        elif kind == _SEQ:
-            if not isinstance(value, list):
-                raise _error(plan, entry, values)
-            if items is not None:
-                if _bad_item(value, items[0]) is not None:
-                    raise _error(plan, entry, values)
-                if items[0] is None and any(
-                    x.dtype.kind == "U" and _inner_nul(x) for x in value
-                ):
-                    value = [
-                        x.astype(object) if x.dtype.kind == "U" and _inner_nul(x) else x
-                        for x in value
-                    ]
-        elif kind == _MAP and not isinstance(value, dict):
-            raise _error(plan, entry, values)
+        elif kind == _OPTIONAL and value is None:
+            continue
+        else:
+            value = _check_other(plan, entry, value, values)
         feeds[name] = value
     return feeds
+
+
+def _check_other(plan: Plan, entry: Entry, value: Any, values: Sequence[Any]) -> Any:
+    """Check one value of a string tensor, sequence, map, optional or other input (not
+    an absent optional); return what to feed for it."""
+    _, kind, _, rank, exact, fixed, links, _, _, items = entry
+    if kind == _STRING:
+        if not isinstance(value, np.ndarray):
+            raise _error(plan, entry, values)
+        if value.dtype.kind != "U" and value.dtype.kind != "O":
+            raise _error(plan, entry, values)
+        shape = value.shape
+        if exact is not None:
+            if shape != exact:
+                raise _error(plan, entry, values)
+        elif rank >= 0:
+            if len(shape) != rank:
+                raise _error(plan, entry, values)
+            for axis, size in fixed:
+                if shape[axis] != size:
+                    raise _error(plan, entry, values)
+            for axis, j, j_axis in links:
+                if shape[axis] != values[j].shape[j_axis]:
+                    raise _error(plan, entry, values)
+        if value.dtype.kind == "O":
+            if _non_string(value):
+                raise _error(plan, entry, values)
+        elif _inner_nul(value):
+            value = value.astype(object)  # see _inner_nul
+    elif value is None:
+        raise _error(plan, entry, values)
+    elif kind == _SEQ:
+        if not isinstance(value, list):
+            raise _error(plan, entry, values)
+        if items is not None:
+            if _bad_item(value, items[0]) is not None:
+                raise _error(plan, entry, values)
+            if items[0] is None and any(
+                x.dtype.kind == "U" and _inner_nul(x) for x in value
+            ):
+                value = [
+                    x.astype(object) if x.dtype.kind == "U" and _inner_nul(x) else x
+                    for x in value
+                ]
+    elif kind == _MAP and not isinstance(value, dict):
+        raise _error(plan, entry, values)
+    return value
+
+
+Check = Callable[[Sequence[Any]], dict[str, Any]]
+
+
+def compile_check(plan: Plan) -> Check:
+    """:func:`check` for one plan, as one function made once per model.
+
+    The function takes a sequence of exactly one value per input. It checks numeric
+    tensors inline: one ``if`` per input over its type, dtype, rank, fixed dims and
+    symbol bindings, in the contract's order. Every other kind goes through the same
+    code as :func:`check`, and every failure through :func:`_error`, so it accepts,
+    feeds and refuses exactly what :func:`check` does. Only integers (indices, ranks,
+    axes, sizes) are written into its source; names, dtypes and shapes are bound as
+    variables.
+    """
+    env: dict[str, Any] = {
+        "ndarray": np.ndarray,
+        "_error": _error,
+        "_check_other": _check_other,
+        "plan": plan,
+    }
+    body: list[str] = []
+    fed: list[tuple[int, str]] = []  # (input index, local to feed), in plan order
+    shapes: dict[int, str] = {}  # input index -> the local holding its shape
+    for i, entry in enumerate(plan):
+        _, kind, dtype, rank, exact, fixed, links, _, _, _ = entry
+        v = f"v{i}"
+        env[f"e{i}"], env[f"n{i}"] = entry, entry[0]
+        if kind == _NUMERIC or kind == _RAW:
+            env[f"d{i}"] = dtype
+            tests = [
+                f"(type({v}) is not ndarray and not isinstance({v}, ndarray))",
+                f"({v}.dtype is not d{i} and {v}.dtype != d{i})",
+            ]
+            if exact is not None:
+                env[f"s{i}"] = exact
+                tests.append(f"{v}.shape != s{i}")
+            elif rank >= 0:
+                sh = shapes[i] = f"sh{i}"
+                tests.append(f"len({sh} := {v}.shape) != {int(rank)}")
+                tests += [f"{sh}[{int(a)}] != {int(size)}" for a, size in fixed]
+                tests += [
+                    f"{sh}[{int(a)}] != {shapes.get(j, f'v{j}.shape')}[{int(b)}]"
+                    for a, j, b in links
+                ]
+            body += [
+                "    if " + " or ".join(tests) + ":",
+                f"        raise _error(plan, e{i}, values)",
+            ]
+            fed.append((i, v))
+        elif kind == _OPTIONAL:
+            fed.append((i, v))
+        else:
+            body.append(f"    c{i} = _check_other(plan, e{i}, {v}, values)")
+            fed.append((i, f"c{i}"))
+    lines = ["def check(values):"]
+    if plan:
+        lines.append("    " + "".join(f"v{i}, " for i in range(len(plan))) + "= values")
+    lines += body
+    if all(e[1] != _OPTIONAL for e in plan):  # every input is fed: one dict display
+        lines.append("    return {" + ", ".join(f"n{i}: {x}" for i, x in fed) + "}")
+    else:
+        lines.append("    f = {}")
+        for i, x in fed:
+            if plan[i][1] == _OPTIONAL:
+                lines.append(f"    if {x} is not None:")
+                lines.append(f"        f[n{i}] = {x}")
+            else:
+                lines.append(f"    f[n{i}] = {x}")
+        lines.append("    return f")
+    source = "\n".join(lines) + "\n"
+    # As dataclasses and namedtuple make their methods: the source is only fixed
+    # identifiers and int literals, every model string is a variable in ``env``.
+    code = compile(source, "<sdkgen_runtime.checks.compile_check>", "exec")
+    exec(code, env)  # noqa: S102
+    fn: Check = env["check"]
+    return fn
 
 
 def _non_string(a: np.ndarray[Any, Any]) -> bool:

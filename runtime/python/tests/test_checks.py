@@ -1,4 +1,7 @@
-"""The input checks: the compiled plan, every error kind and its message, no casts or copies."""
+"""The input checks: the compiled plan, every error kind and its message, no casts or copies.
+
+Every check here runs both ways, the reference walk (``checks.check``) and the function
+compiled per model (``checks.compile_check``), and asserts that they agree."""
 
 from __future__ import annotations
 
@@ -6,8 +9,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sdkgen_runtime import ModelInputError, Spec
-from sdkgen_runtime.checks import DTYPES, check, compile_plan, order
+from sdkgen_runtime import ModelInputError, Spec, checks
+from sdkgen_runtime.checks import DTYPES, compile_check, compile_plan, order
 
 # x float[batch, 2], ids int64[batch, sequence], mask int64[batch, sequence], words string[n, n]
 SPECS = (
@@ -26,6 +29,46 @@ def good(b: int = 2, s: int = 3) -> list[Any]:
         np.ones((b, s), np.int64),
         np.array([["a", "b"], ["c", "d"]]),
     ]
+
+
+def outcome(plan: Any, values: list[Any]) -> dict[str, Any] | ModelInputError:
+    try:
+        return checks.check(plan, values)
+    except ModelInputError as e:
+        return e
+
+
+def same(a: dict[str, Any] | ModelInputError, b: dict[str, Any] | ModelInputError) -> bool:
+    """The same feeds (the same objects, or equal object-array copies), or the same error."""
+    if isinstance(a, ModelInputError) or isinstance(b, ModelInputError):
+        return type(a) is type(b) and str(a) == str(b) and vars(a) == vars(b)
+    if list(a) != list(b):
+        return False
+    for k, x in a.items():
+        y = b[k]
+        if x is y:
+            continue
+        if isinstance(x, list) and isinstance(y, list):  # a sequence whose strings went as objects
+            if len(x) != len(y) or not all(p is q or (p.dtype == q.dtype and p.tolist() == q.tolist())
+                                           for p, q in zip(x, y)):
+                return False
+        elif not (isinstance(x, np.ndarray) and x.dtype == y.dtype and x.tolist() == y.tolist()):
+            return False
+    return True
+
+
+def check(plan: Any, values: list[Any]) -> dict[str, Any]:
+    """``checks.check``, after asserting that the compiled check does the same."""
+    ref = outcome(plan, values)
+    compiled: dict[str, Any] | ModelInputError
+    try:
+        compiled = compile_check(plan)(tuple(values))
+    except ModelInputError as e:
+        compiled = e
+    assert same(ref, compiled), (ref, compiled)
+    if isinstance(ref, ModelInputError):
+        raise ref
+    return ref
 
 
 def error(values: list[Any], plan: Any = PLAN) -> ModelInputError:
@@ -229,3 +272,72 @@ def test_str_arrays_with_inner_nuls_go_as_objects() -> None:
     assert feeds["s"].dtype == object and feeds["s"].tolist() == nul.tolist()
     assert feeds["q"][0] is plain and feeds["q"][1].dtype == object and feeds["q"][1].tolist() == nul.tolist()
     assert check(plan, [np.array(["a\x00"]), []])["s"].dtype.kind == "U"  # numpy dropped the NUL already
+
+
+class _Sub(np.ndarray):
+    pass
+
+
+def test_compiled_check_agrees_with_the_reference_on_every_combination() -> None:
+    """The function compiled per model accepts, feeds and refuses exactly what the reference
+    walk does: every kind of input, each with good and bad values, in all combinations."""
+    plan = compile_plan(
+        [
+            Spec("a", "tensor(float)", "FLOAT", ("b", 2)),  # binds b
+            Spec("e", "tensor(int64)", "INT64", (3, 2)),  # exact shape
+            Spec("s", "tensor(string)", "STRING", ("b", "n")),  # binds n
+            Spec("c", "tensor(float)", "FLOAT", ("n", "b", None)),  # links to a string input
+            Spec("u", "tensor(double)", "DOUBLE", None),  # rank unknown
+            Spec("q", "seq(tensor(string))"),
+            Spec("o", "optional(tensor(float))", type="optional(float[*])"),
+            Spec("m", "map(int64,tensor(float))", type="map(int64,float[])"),
+        ]
+    )
+    f32, i64, f64 = np.float32, np.int64, np.float64
+    candidates: list[list[Any]] = [
+        [np.zeros((2, 2), f32), np.zeros((3, 2), f32), np.zeros((2, 3), f32), np.zeros((2, 2), ">f4"),
+         np.zeros(2, f32), None, [[0.0, 0.0]], np.zeros((2, 2), f32).T, np.zeros((2, 2), f32).view(_Sub),
+         np.zeros((2, 2), np.dtype(f32, metadata={"equal": "not the same object"}))],
+        [np.zeros((3, 2), i64), np.zeros((2, 3), i64), np.zeros((3, 2), np.int32), np.zeros((3, 2, 1), i64), None],
+        [np.array([["x", "y", "z"]] * 2), np.array([["x", "y"]] * 2), np.array([["a\x00b", "c", ""]] * 2),
+         np.array([["x", None, "z"]] * 2, dtype=object), np.array([["x"] * 3] * 3), np.zeros((2, 3), "S1"), "x"],
+        [np.zeros((3, 2, 5), f32), np.zeros((2, 2, 5), f32), np.zeros((3, 3, 1), f32), np.zeros((3, 2), f32)],
+        [np.zeros((), f64), np.zeros((1, 2, 3, 4), f64), np.zeros(1, f32), 1.0],
+        [[], [np.array(["a\x00b"]), np.array(["c"])], [np.array([1.0])], (np.array(["a"]),), None],
+        [None, np.zeros(1, f32), "anything"],
+        [{1: np.zeros(1, f32)}, [], None],
+    ]
+    compiled = compile_check(plan)
+    base = [c[0] for c in candidates]
+    seen = {"ok": 0, "error": 0}
+    # every value of every input against the good values of the others, and pairs of inputs
+    for i, ci in enumerate(candidates):
+        for x in ci:
+            for j, cj in enumerate(candidates):
+                for y in cj if j > i else cj[:1]:
+                    values = list(base)
+                    values[i], values[j] = x, y
+                    ref = outcome(plan, values)
+                    try:
+                        got: dict[str, Any] | ModelInputError = compiled(tuple(values))
+                    except ModelInputError as e:
+                        got = e
+                    assert same(ref, got), (i, j, ref, got)
+                    seen["error" if isinstance(ref, ModelInputError) else "ok"] += 1
+    assert seen["ok"] > 20 and seen["error"] > 200, seen
+
+
+def test_compiled_check_source_holds_no_model_text() -> None:
+    """Names (any text) are bound as variables, never written into the compiled source."""
+    name = 'x"\'\n\\); import os; ("'
+    fn = compile_check(compile_plan([Spec(name, "tensor(float)", "FLOAT", ("b", 2)),
+                                     Spec(name + "2", "tensor(float)", "FLOAT", (3,))]))
+    assert list(fn((np.zeros((1, 2), np.float32), np.zeros(3, np.float32)))) == [name, name + "2"]
+    with pytest.raises(ModelInputError) as e:
+        fn((np.zeros((1, 3), np.float32), np.zeros(3, np.float32)))
+    assert e.value.input == name
+    assert all(name not in str(c) for c in fn.__code__.co_consts)
+
+
+def test_compiled_check_without_inputs() -> None:
+    assert compile_check(compile_plan([]))(()) == {}

@@ -30,10 +30,13 @@ class Session:
     """
 
     __slots__ = (
+        "_check",
         "_output_names",
+        "_plain",
         "_plan",
         "_raw_inputs",
         "_raw_outputs",
+        "_run_options",
         "_session",
         "config",
         "inputs",
@@ -51,6 +54,7 @@ class Session:
         self.outputs = tuple(outputs)
         self.config = config
         self._plan = checks.compile_plan(self.inputs)
+        self._check = checks.compile_check(self._plan)
         self._output_names = [s.name for s in self.outputs]
         # (name, ONNX type number, dtype of the bits) of each bfloat16/float8 input
         self._raw_inputs = tuple(
@@ -69,6 +73,11 @@ class Session:
             if any(s.elem in RAW for s in self.outputs if s.elem is not None)
             else ()
         )
+        self._plain = not (self._raw_inputs or self._raw_outputs)
+        # One default RunOptions for every run, shared by all threads (a run only
+        # reads it; ORT's Node.js binding does the same). Passing None instead costs
+        # about 0.4 µs more per call (measured, onnxruntime 1.29.0).
+        self._run_options = ort.RunOptions()
         source = model if isinstance(model, bytes) else os.fspath(model)
         session = ort.InferenceSession(
             source,
@@ -85,11 +94,14 @@ class Session:
         session = self._session
         if session is None:
             raise ModelClosedError
-        feeds = checks.check(self._plan, values)
+        feeds = self._check(values)
         try:
-            if self._raw_inputs or self._raw_outputs:
-                return self._run_raw(session, feeds)
-            result: list[Any] = session.run(self._output_names, feeds)
+            if self._plain:
+                result: list[Any] = session.run(
+                    self._output_names, feeds, self._run_options
+                )
+            else:
+                result = self._run_raw(session, feeds)
         except Exception:  # ORT raises its own types, or UnicodeEncodeError
             # A str with an unpaired surrogate cannot be UTF-8: an input error, not ORT's.
             error = checks.unencodable(self._plan, feeds)
@@ -117,7 +129,9 @@ class Session:
                 _contiguous(feeds[name]).view(bits), onnx_type
             )
         if not self._raw_outputs:
-            result: list[Any] = session.run(self._output_names, feeds)
+            result: list[Any] = session.run(
+                self._output_names, feeds, self._run_options
+            )
             return result
         # generator.targets lets only numeric tensor inputs and tensor outputs come here.
         values = {
@@ -126,7 +140,9 @@ class Session:
             else ort.OrtValue.ortvalue_from_numpy(_contiguous(v))
             for k, v in feeds.items()
         }
-        outs = session.run_with_ort_values(self._output_names, values)
+        outs = session.run_with_ort_values(
+            self._output_names, values, self._run_options
+        )
         return [
             o.numpy() if dtype is None else _copy_bits(o, dtype)
             for o, dtype in zip(outs, self._raw_outputs)
