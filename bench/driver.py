@@ -7,7 +7,9 @@ that reads commands on stdin, one per line, and answers each with one line, ``ok
     open ID KIND MODEL THREADS SPIN DIMS   open a runner: KIND sdk (the generated SDK), raw (the binding,
                                            doing the SDK's work: same options, tensors made per call,
                                            outputs copied out), docs (the binding as its own docs show
-                                           it), torch (Python only: PyTorch eager). THREADS > 0: intra-op
+                                           it), torch (Python only: PyTorch eager), sdk-into and
+                                           raw-into (Go: RunInto into one reused Outputs, and the binding
+                                           doing that by hand). THREADS > 0: intra-op
                                            threads (inter-op 1, sequential, all optimisations, spinning
                                            SPIN); 0: the defaults (the SDK's with no option, ORT's
                                            SessionOptions untouched). DIMS: every input's shape, "1,16".
