@@ -16,6 +16,8 @@ that reads commands on stdin, one per line, and answers each with one line, ``ok
                                            -> {checksum, threads_added, config?}; one call is made.
     run ID N                               N calls -> {ns: total}
     lat ID N                               N calls -> {ns: [each call]}
+    latsched ID N                          Go: lat, and each call's thread CPU time and run-queue wait
+                                           (/proc/thread-self/schedstat) -> {ns, cpu_ns, wait_ns}
     warm ID MIN MAX                        calls for MIN s (Java: then until its JIT compiled nothing for
                                            0.5 s, at most MAX s) -> {calls, seconds, steady}
     allocs ID N                            Go, Java: managed-heap allocation per call
