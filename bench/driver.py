@@ -7,13 +7,17 @@ that reads commands on stdin, one per line, and answers each with one line, ``ok
     open ID KIND MODEL THREADS SPIN DIMS   open a runner: KIND sdk (the generated SDK), raw (the binding,
                                            doing the SDK's work: same options, tensors made per call,
                                            outputs copied out), docs (the binding as its own docs show
-                                           it), torch (Python only: PyTorch eager). THREADS > 0: intra-op
+                                           it), torch (Python only: PyTorch eager), sdk-into and
+                                           raw-into (Go: RunInto into one reused Outputs, and the binding
+                                           doing that by hand). THREADS > 0: intra-op
                                            threads (inter-op 1, sequential, all optimisations, spinning
                                            SPIN); 0: the defaults (the SDK's with no option, ORT's
                                            SessionOptions untouched). DIMS: every input's shape, "1,16".
                                            -> {checksum, threads_added, config?}; one call is made.
     run ID N                               N calls -> {ns: total}
     lat ID N                               N calls -> {ns: [each call]}
+    latsched ID N                          Go: lat, and each call's thread CPU time and run-queue wait
+                                           (/proc/thread-self/schedstat) -> {ns, cpu_ns, wait_ns}
     warm ID MIN MAX                        calls for MIN s (Java: then until its JIT compiled nothing for
                                            0.5 s, at most MAX s) -> {calls, seconds, steady}
     allocs ID N                            Go, Java: managed-heap allocation per call

@@ -19,6 +19,11 @@ from .driver import Blocks, Runner, interleave, same_results
 from .sdks import build_all, go_exe, start
 
 KINDS = ("sdk", "raw", "docs")
+# Languages whose SDK can also write its outputs into memory the caller reuses: (the SDK doing so,
+# the raw binding doing the same by hand). A table of their own.
+REUSE_KINDS = {"go": ("sdk-into", "raw-into")}
+REUSE_CALLS = {"go": ("`m.RunInto(ctx, Inputs{...}, &out)`, one `out` reused",
+                      "onnxruntime_go, input and output tensors made per call over reused buffers")}
 CALLS = {
     "python": {"sdk": "`model.run(x=...)`", "raw": "`sess.run([names], feeds)`", "docs": "`sess.run(None, feeds)`"},
     "go": {"sdk": "`m.Run(ctx, Inputs{...})`", "raw": "onnxruntime_go, tensors made per call",
@@ -46,7 +51,8 @@ def measure(ctx: Context) -> dict[str, Any]:
         with start(lang, built, ctx.work / "logs", f"overhead-{lang}") as w:
             per: dict[str, Any] = {}
             for key, label, dims in cases(ctx):
-                runners = [Runner.open(w, f"{key}-{k}-{len(per)}", k, k, key, 1, False, dims) for k in KINDS]
+                kinds = KINDS + REUSE_KINDS.get(lang, ())
+                runners = [Runner.open(w, f"{key}-{k}-{len(per)}", k, k, key, 1, False, dims) for k in kinds]
                 same_results(runners)
                 b = interleave(runners, rounds, block, warm, warm_max)
                 entry: dict[str, Any] = {"blocks": b, "profile": {}}
@@ -115,6 +121,7 @@ def run_bench(ctx: Context) -> Section:
               note="raw / docs-usage calls: " + "; ".join(
                   f"{lang}: raw = {CALLS[lang]['raw']}, docs = {CALLS[lang]['docs']}" for lang in langs)),
         profile_table(res, labels),
+        reuse_table(res, labels),
     ]
     tables = [t for t in [*tables, python_profile_table(res, labels), go_pprof_table(res, labels)] if t.rows]
     return Section(
@@ -211,6 +218,27 @@ def profile_table(res: dict[str, Any], labels: list[str]) -> Table:
                  ["lang", "model", "SDK", "raw", "docs usage"], rows,
                  note="Go: testing.AllocsPerRun and runtime.MemStats.TotalAlloc; Java: "
                       "ThreadMXBean.getCurrentThreadAllocatedBytes. The output arrays themselves are part of it.")
+
+
+def reuse_table(res: dict[str, Any], labels: list[str]) -> Table:
+    rows: list[list[Any]] = []
+    for lang, (sdk, raw) in REUSE_KINDS.items():
+        if lang not in res["langs"]:
+            continue
+        for label in labels:
+            b: Blocks = res["langs"][lang][label]["blocks"]
+            p = res["langs"][lang][label]["profile"]
+            r, lo, hi = b.ratio(sdk, raw)
+            c, clo, chi = b.ratio(sdk, raw, cpu=True)
+            allocs = [f"{p.get(k, {}).get('allocs_per_call', 0):.0f} / {p.get(k, {}).get('bytes_per_call', 0):,.0f}"
+                      for k in (sdk, raw)]
+            rows.append([lang, label, round(b.median(sdk) * 1e6, 2), round(b.median(raw) * 1e6, 2), pct(r),
+                         f"{pct(lo)} … {pct(hi)}", f"{pct(c)} ({pct(clo)} … {pct(chi)})", *allocs])
+    return Table("Outputs into reused memory: the SDK vs the raw binding doing the same (µs, median of rounds)",
+                 ["lang", "model", "SDK µs", "raw µs", "SDK vs raw", "IQR", "CPU-time (IQR)", "SDK allocs / B",
+                  "raw allocs / B"], rows,
+                 note="; ".join(f"{lang}: SDK = {a}, raw = {b}" for lang, (a, b) in REUSE_CALLS.items()
+                                if lang in res["langs"]))
 
 
 def python_profile_table(res: dict[str, Any], labels: list[str]) -> Table:

@@ -161,6 +161,54 @@ func open_{m.key}(kind string, threads int, spin bool, dims []int64) (*runner, e
 			info: map[string]any{{"config": map[string]any{{"intra_op_threads": cfg.IntraOpThreads,
 				"inter_op_threads": cfg.InterOpThreads, "allow_spinning": cfg.AllowSpinning}}}},
 		}}, nil
+	case "sdk-into": // RunInto, one Outputs reused from call to call
+		var opts []{alias}.Option
+		if threads > 0 {{
+			opts = append(opts, {alias}.WithIntraOpThreads(threads), {alias}.WithInterOpThreads(1), {alias}.WithSpinning(spin))
+		}}
+		m, err := {alias}.{mv.new_func}(opts...)  // type: ignore
+		if err != nil {{
+			return nil, err
+		}}
+		ctx := context.Background()
+		var out {alias}.{mv.outputs_type}
+		in := {alias}.{mv.inputs_type}{{{fields}}}
+		cfg := m.Config()
+		return &runner{{
+			call:  func() error {{ return m.RunInto(ctx, in, &out) }},
+			sum:   func() float64 {{ return sum(out.{out_field}.Data) }},
+			close: func() {{ m.Close() }},
+			info: map[string]any{{"config": map[string]any{{"intra_op_threads": cfg.IntraOpThreads,
+				"inter_op_threads": cfg.InterOpThreads, "allow_spinning": cfg.AllowSpinning}}}},
+		}}, nil
+	case "raw-into":
+		// RunInto by hand: the outputs' tensors made per call over buffers reused from call to call
+		probe, err := open_{m.key}("raw", threads, spin, dims)
+		if err != nil {{
+			return nil, err
+		}}
+		if err := probe.call(); err != nil {{
+			return nil, err
+		}}
+		outShape := probe.shape
+		probe.close()
+		if len(outNames) != 1 {{
+			return nil, fmt.Errorf("raw-into: one output only")
+		}}
+		s, err := rawSession({json.dumps(m.key)}, inNames, outNames, threads, spin)
+		if err != nil {{
+			return nil, err
+		}}
+		buf := make([]{oe}, prod(outShape))
+		return &runner{{call: func() error {{
+{make}
+			o, err := ort.NewTensor(ort.Shape(outShape), buf)
+			if err != nil {{
+				return err
+			}}
+			defer o.Destroy()
+			return s.Run([]ort.Value{{{tensors}}}, []ort.Value{{o}})
+		}}, sum: func() float64 {{ return sum(buf) }}, close: func() {{ s.Destroy() }}}}, nil
 	case "raw":
 		s, err := rawSession({json.dumps(m.key)}, inNames, outNames, threads, spin)
 		if err != nil {{

@@ -47,6 +47,11 @@ CASES: list[tuple[str, dict[str, Any]]] = [
 ORT_ENV = "ORT_INTRA_OP_NUM_THREADS"
 VARIANTS = [("ORT defaults", "raw", {}), ("SDK defaults", "sdk", {}),
             (f"ORT defaults + {ORT_ENV}", "raw", {ORT_ENV: "@sdk_intra"})]
+# Variants of some languages only, not charted: (name, kind, env, languages). Go: the SDK's
+# defaults with RunInto writing into one reused Outputs (no per-call output allocation).
+EXTRA_VARIANTS = [("SDK defaults, RunInto", "sdk-into", {}, ("go",))]
+# Languages whose worker reports each call's run-queue wait (`latsched`): the "p99 − wait" column.
+LATSCHED = ("go",)
 
 # the worker of each language inside the image (bench/workers/)
 COMMANDS = {
@@ -160,11 +165,14 @@ def run_bench(ctx: Context) -> Section:
     n, reps = ctx.n(600, 20), ctx.n(3, 1)
     plan = {
         "reps": reps, "n": n, "warm": ctx.pick(3.0, 0.1), "warm_max": ctx.pick(20.0, 0.5),
-        "dims": [models.MLP_BATCH, models.MLP_WIDTH], "probe_lang": "python",
+        "dims": [models.MLP_BATCH, models.MLP_WIDTH],
+        # which SDK reports its thread choice (the ORT_INTRA_OP_NUM_THREADS rows use it): one that runs
+        "probe_lang": "python" if "python" in ctx.langs else next(x for x in COMMANDS if x in ctx.langs),
         "langs": {lang: cmd for lang, cmd in COMMANDS.items() if lang in ctx.langs},
         "env": {"PYTHONPATH": "/opt/bench/python/src", "BENCH_MODELS": "/opt/bench/models",
                 "ONNXRUNTIME_SHARED_LIBRARY_PATH": f"/usr/local/lib/{ORT_LIB.name}"},
-        "variants": [list(v) for v in VARIANTS],
+        "variants": [[*v, []] for v in VARIANTS] + [[n, k, e, list(langs)] for n, k, e, langs in EXTRA_VARIANTS],
+        "latsched": list(LATSCHED),
     }
     rows, ratio_rows, data, probes = [], [], {}, {}
     langs = [lang for lang in COMMANDS if lang in ctx.langs]
@@ -186,7 +194,7 @@ def run_bench(ctx: Context) -> Section:
             r["summary"] = summary(r["ns"])
             by.setdefault((r["lang"], r["variant"]), []).append(r)
         for lang in langs:
-            for name, _, _ in VARIANTS:
+            for name in [v[0] for v in VARIANTS] + [v[0] for v in EXTRA_VARIANTS if lang in v[3]]:
                 rs = by[(lang, name)]
                 s = [r["summary"] for r in rs]
                 first = rs[0]
@@ -196,11 +204,12 @@ def run_bench(ctx: Context) -> Section:
                 rows.append([case, lang, name, rng([x["p50_ms"] for x in s]), rng([x["p99_ms"] for x in s]),
                              rng([x["qps"] for x in s], 0), threads, first["open"]["threads_added"],
                              rng([cpu_per_call(r) for r in rs]), rng([throttled(r) for r in rs], 1),
-                             "; ".join(window(r) for r in rs), alloc(first)])
+                             "; ".join(window(r) for r in rs), alloc(first), unwaited_p99(rs)])
                 data[f"{case} / {lang} / {name}"] = {"runs": [{"summary": r["summary"], "ns": r["ns"], "open": r["open"],
                                                               "warm": r["warm"], "before": r["before"],
                                                               "after": r["after"], "allocs": r.get("allocs"),
-                                                              "cgroup": r.get("cgroup")}
+                                                              "cgroup": r.get("cgroup"), "cpu_ns": r.get("cpu_ns"),
+                                                              "wait_ns": r.get("wait_ns")}
                                                              for r in rs]}
             ort_p99 = [r["summary"]["p99_ms"] for r in sorted(by[(lang, VARIANTS[0][0])], key=lambda r: r["rep"])]
             sdk_p99 = [r["summary"]["p99_ms"] for r in sorted(by[(lang, VARIANTS[1][0])], key=lambda r: r["rep"])]
@@ -240,12 +249,15 @@ def run_bench(ctx: Context) -> Section:
         tables=[
             Table("Latency and QPS per variant (this machine)",
                   ["case", "lang", "variant", "p50 ms", "p99 ms", "QPS", "threads", "pool threads",
-                   "CPU ms/call", "throttled ms/100 calls", "GC/JIT in window", "heap/call"], rows,
+                   "CPU ms/call", "throttled ms/100 calls", "GC/JIT in window", "heap/call", "p99 − wait ms"], rows,
                   note=("CPU ms/call: the container's CPU time (cgroup) over the timed calls / calls: spinning "
                         "pool threads, the JIT and the GC count too. throttled: time the kernel held the container "
                         "back for its CFS quota (cpu.stat throttled_time) during the timed calls. pool threads: Go's "
                         "runtime may add an OS thread of its own while the session opens. heap/call: managed-heap "
-                        "bytes allocated per call (Go, Java; first repetition).")),
+                        "bytes allocated per call (Go, Java; first repetition). p99 − wait (Go): the p99 of each "
+                        "call's time less the time its thread was runnable but off a CPU (/proc/thread-self/"
+                        "schedstat run_delay: other processes' turns, CFS throttling); with throttled near 0 the "
+                        "difference to p99 is the host's other load, not the process.")),
             Table("p99 of ORT's defaults over the SDK's (higher is better for the SDK)",
                   ["case", "lang", "ORT default / SDK p99", f"ORT + {ORT_ENV} / SDK p99", "SDK / ORT QPS",
                    "issue baseline"], ratio_rows),
@@ -274,6 +286,12 @@ def throttled(r: dict[str, Any]) -> float:
     """Milliseconds the container spent throttled by its CFS quota, per 100 calls."""
     cg = r.get("cgroup") or {}
     return 100 * float(cg.get("throttled_ms", 0.0)) / max(1, len(r["ns"]))
+
+
+def unwaited_p99(rs: list[dict[str, Any]]) -> str:
+    """p99 (ms) of each call's wall time less its run-queue wait, over repetitions; "" without latsched."""
+    xs = [percentile([(a - b) / 1e6 for a, b in zip(r["ns"], r["wait_ns"])], 99) for r in rs if r.get("wait_ns")]
+    return rng(xs) if xs else ""
 
 
 def alloc(r: dict[str, Any]) -> str:

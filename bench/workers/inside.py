@@ -3,8 +3,10 @@
     python3 inside.py PLAN_JSON
 
 Stand-alone (stdlib only). PLAN: {"reps", "n", "warm", "warm_max", "dims", "langs": {lang: [cmd...]},
-"env": {...}, "variants": [[name, kind, extra_env]]}; an extra_env value "@sdk_intra" is replaced by
-the intra-op thread count the SDK picks in this container. For every repetition, language and
+"env": {...}, "variants": [[name, kind, extra_env, languages]], "latsched": [language...]}; an
+extra_env value "@sdk_intra" is replaced by the intra-op thread count the SDK picks in this
+container; a variant with a list of languages runs for those only; the workers of "latsched"
+languages also report each call's thread CPU time and run-queue wait. For every repetition, language and
 variant (order rotating), one fresh process opens the MLP, warms up, measures N sequential calls
 and reports; each prints one JSON line on stdout. Fresh processes: one variant's threads (ORT's
 pool, the JIT, the GC) never run while another is measured.
@@ -66,7 +68,10 @@ def measure(plan: dict[str, Any], lang: str, kind: str, env: dict[str, str], n: 
         out["warm"] = ask(p, f"warm a {plan['warm']} {plan['warm_max']}")
         out["before"] = ask(p, "stats")
         cg0 = cgroup_cpu()
-        out["ns"] = ask(p, f"lat a {n}")["ns"]
+        lat = ask(p, f"{'latsched' if lang in plan.get('latsched', ()) else 'lat'} a {n}")
+        out["ns"] = lat["ns"]
+        if "wait_ns" in lat:  # the calling thread: CPU time, and time runnable without a CPU
+            out["cpu_ns"], out["wait_ns"] = lat["cpu_ns"], lat["wait_ns"]
         cg1 = cgroup_cpu()
         out["after"] = ask(p, "stats")
         # the container's CPU time and CFS throttling during the timed calls
@@ -88,9 +93,9 @@ def main() -> None:
     sdk_intra = str(probe["open"]["config"]["intra_op_threads"])
     print(json.dumps({"probe": probe["open"], "cpu_count": os.cpu_count(),
                       "affinity": len(os.sched_getaffinity(0))}), flush=True)
-    variants = plan["variants"]
     for rep in range(plan["reps"]):
         for li, lang in enumerate(plan["langs"]):
+            variants = [v[:3] for v in plan["variants"] if len(v) < 4 or not v[3] or lang in v[3]]
             k = (rep + li) % len(variants)
             order = variants[k:] + variants[:k]
             if rep % 2:

@@ -84,6 +84,10 @@ class ValueView:
     doc: tuple[str, ...]  # comment lines, printed after "//"
     put: str  # the put function's statement, e.g. ortrt.PutTensor(c, 0, in.X)
     get: str  # the get function's expression, e.g. ortrt.GetTensor[float32](c, 0)
+    # RunInto: the bind statement ("" when the output's memory cannot be lent to ONNX Runtime)
+    # and the fill statement, e.g. ortrt.BindTensor(c, 0, &out.Y), ortrt.FillTensor(c, 0, &out.Y)
+    bind: str = ""
+    fill: str = ""
     adapt: str = ""  # Go fields of the spec entry for an adapted value, e.g. ", Adapt: ..., Feed: ..."
     # --remote: the remote put statement and get expression, e.g. oiprt.PutTensor(c, 0, in.X)
     remote_put: str = ""
@@ -226,6 +230,10 @@ def _values(values: tuple[ir.Value, ...], fallback: str, symbols: tuple[str, ...
                 adapt += f", Has: {naming.literal(adapted.has[key])}"
         put, get = _put_get(v.type, c)
         i = len(out)
+        bind, fill = "", f"out.{field} = {get.format(i=i, field=field)}"
+        if isinstance(v.type, ir.TensorType) and c.family in ("Tensor", "Raw"):
+            bind = f"ortrt.Bind{c.family}(c, {i}, &out.{field})"
+            fill = f"ortrt.Fill{c.family}(c, {i}, &out.{field})"
         rput = rget = ""
         if remote:  # the registry refused what the protocol cannot carry: tensors only
             assert isinstance(v.type, ir.TensorType) and c.family in ("Tensor", "Raw", "String"), v
@@ -243,6 +251,8 @@ def _values(values: tuple[ir.Value, ...], fallback: str, symbols: tuple[str, ...
             doc=_comment(v.doc),
             put=put.format(i=i, field=field),
             get=get.format(i=i, field=field),
+            bind=bind,
+            fill=fill,
             adapt=adapt,
             remote_put=rput,
             remote_get=rget,

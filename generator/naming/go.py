@@ -53,7 +53,7 @@ EXPORTED = frozenset({
     "WithOptimizationLevel", "WithLibraryPath", "WithModelPath",
     "TestModel",  # model_test.go
 })
-UNEXPORTED = frozenset({"spec", "modelData", "putInputs", "getOutputs"})
+UNEXPORTED = frozenset({"spec", "modelData", "putInputs", "getOutputs", "bindOutputs", "fillOutputs"})
 # What a --remote SDK's model packages import and declare on top (remote.go, remote_test.go).
 # Package names are escaped against these imports in remote SDKs only, so that in-process SDKs
 # keep their names.

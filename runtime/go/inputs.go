@@ -16,10 +16,12 @@ import (
 // After the first error the later calls do nothing.
 
 // PutTensor puts a tensor of a type onnxruntime_go has (numbers and bool).
+// ONNX Runtime reads t.Data where it is (no copy); the value made for it is
+// kept for the next Run that passes the same memory with the same shape.
 func PutTensor[T ort.TensorData](c *Call, i int, t Tensor[T]) {
 	if s := checked(c, i, t, checkTensor[T]); s != nil {
-		v, err := tensorValue(c, s, t)
-		c.setInput(i, s, v, err)
+		v, err := cachedTensor(c, &c.inCache[c.s.inSlot[i]], t)
+		c.setCached(i, s, v, spanOf(t.Data), err)
 	}
 }
 
@@ -27,8 +29,8 @@ func PutTensor[T ort.TensorData](c *Call, i int, t Tensor[T]) {
 // bfloat16 as uint16 bits, complex, float8 as uint8 bits) from the same memory.
 func PutRaw[T any](c *Call, i int, t Tensor[T]) {
 	if s := checked(c, i, t, checkRaw[T]); s != nil {
-		v, err := rawValue(c, s, t)
-		c.setInput(i, s, v, err)
+		v, err := cachedRaw(c, &c.inCache[c.s.inSlot[i]], s.Elem, feedShape(s, t.Shape), t.Data)
+		c.setCached(i, s, v, spanOf(t.Data), err)
 	}
 }
 
@@ -36,7 +38,7 @@ func PutRaw[T any](c *Call, i int, t Tensor[T]) {
 func PutString(c *Call, i int, t Tensor[string]) {
 	if s := checked(c, i, t, checkString); s != nil {
 		v, err := stringValue(c, s, t)
-		c.setInput(i, s, v, err)
+		c.setOwn(i, s, v, err)
 	}
 }
 
@@ -44,7 +46,7 @@ func PutString(c *Call, i int, t Tensor[string]) {
 func PutMap[K, V ort.TensorData](c *Call, i int, m map[K]V) {
 	if s := checked(c, i, m, checkMap[K, V]); s != nil {
 		v, err := mapValue(c, s, m)
-		c.setInput(i, s, v, err)
+		c.setOwn(i, s, v, err)
 	}
 }
 
@@ -52,7 +54,7 @@ func PutMap[K, V ort.TensorData](c *Call, i int, m map[K]V) {
 func PutStringMap[V ort.TensorData](c *Call, i int, m map[string]V) {
 	if s := checked(c, i, m, checkStringMap[V]); s != nil {
 		v, err := stringMapValue(c, s, m)
-		c.setInput(i, s, v, err)
+		c.setOwn(i, s, v, err)
 	}
 }
 
@@ -60,7 +62,7 @@ func PutStringMap[V ort.TensorData](c *Call, i int, m map[string]V) {
 func PutTensorSeq[T ort.TensorData](c *Call, i int, ts []Tensor[T]) {
 	if s := checked(c, i, ts, checkSeq(checkElem[T])); s != nil {
 		v, err := seqValue(c, s, ts, tensorValue[T])
-		c.setInput(i, s, v, err)
+		c.setOwn(i, s, v, err)
 	}
 }
 
@@ -68,7 +70,7 @@ func PutTensorSeq[T ort.TensorData](c *Call, i int, ts []Tensor[T]) {
 func PutRawSeq[T any](c *Call, i int, ts []Tensor[T]) {
 	if s := checked(c, i, ts, checkSeq(checkRawElem[T])); s != nil {
 		v, err := seqValue(c, s, ts, rawValue[T])
-		c.setInput(i, s, v, err)
+		c.setOwn(i, s, v, err)
 	}
 }
 
@@ -76,7 +78,7 @@ func PutRawSeq[T any](c *Call, i int, ts []Tensor[T]) {
 func PutStringSeq(c *Call, i int, ts []Tensor[string]) {
 	if s := checked(c, i, ts, checkSeq(checkStringElem)); s != nil {
 		v, err := seqValue(c, s, ts, stringValue)
-		c.setInput(i, s, v, err)
+		c.setOwn(i, s, v, err)
 	}
 }
 
@@ -84,7 +86,7 @@ func PutStringSeq(c *Call, i int, ts []Tensor[string]) {
 func PutMapSeq[K, V ort.TensorData](c *Call, i int, ms []map[K]V) {
 	if s := checked(c, i, ms, checkSeq(checkMapElem[K, V])); s != nil {
 		v, err := seqValue(c, s, ms, mapValue[K, V])
-		c.setInput(i, s, v, err)
+		c.setOwn(i, s, v, err)
 	}
 }
 
@@ -92,7 +94,7 @@ func PutMapSeq[K, V ort.TensorData](c *Call, i int, ms []map[K]V) {
 func PutStringMapSeq[V ort.TensorData](c *Call, i int, ms []map[string]V) {
 	if s := checked(c, i, ms, checkSeq(checkStringMapElem[V])); s != nil {
 		v, err := seqValue(c, s, ms, stringMapValue[V])
-		c.setInput(i, s, v, err)
+		c.setOwn(i, s, v, err)
 	}
 }
 
@@ -105,12 +107,10 @@ func PutOptional[E any](c *Call, i int, p *E, put func(*Call, int, E)) {
 	k := c.s.inSlot[i]
 	if p == nil {
 		c.ins[k], c.ins[k+1] = c.s.none[i], c.s.no
-		c.share = append(c.share, k, k+1)
 		return
 	}
 	put(c, i, *p)
 	c.ins[k+1] = c.s.yes
-	c.share = append(c.share, k+1)
 }
 
 // checked runs check on input i unless the call already failed; it returns
@@ -127,11 +127,23 @@ func checked[E any](c *Call, i int, e E, check func(*Call, int, *ValueSpec, E) e
 	return s
 }
 
-func (c *Call) setInput(i int, s *ValueSpec, v ort.Value, err error) {
+// setOwn sets input i to a value made for this run only.
+func (c *Call) setOwn(i int, s *ValueSpec, v ort.Value, err error) {
 	if err != nil {
 		c.err = fmt.Errorf("%s: input %s: %w", c.s.spec.Package, quote(s.Name), err)
 		return
 	}
+	c.own = append(c.own, v)
+	c.ins[c.s.inSlot[i]] = v
+}
+
+// setCached sets input i to a cached value over the memory m of the caller.
+func (c *Call) setCached(i int, s *ValueSpec, v ort.Value, m span, err error) {
+	if err != nil {
+		c.err = fmt.Errorf("%s: input %s: %w", c.s.spec.Package, quote(s.Name), err)
+		return
+	}
+	c.mem = append(c.mem, m)
 	c.ins[c.s.inSlot[i]] = v
 }
 
@@ -375,6 +387,57 @@ func tensorValue[T ort.TensorData](c *Call, s *ValueSpec, t Tensor[T]) (ort.Valu
 	return wrap(ort.NewTensor(ort.Shape(t.Shape), t.Data))
 }
 
+// cachedTensor returns e's value if it is a tensor over t's memory of t's
+// shape, else makes one and keeps it in e. A scalar is copied into e's scalar.
+func cachedTensor[T ort.TensorData](c *Call, e *cached, t Tensor[T]) (ort.Value, error) {
+	if len(t.Shape) == 0 {
+		if sc, ok := e.v.(*ort.Scalar[T]); ok {
+			sc.Set(t.Data[0])
+			return sc, nil
+		}
+		e.drop()
+		sc, err := ort.NewScalar(t.Data[0])
+		if err != nil {
+			return nil, err
+		}
+		e.set(sc, span{}, nil, 1)
+		return sc, nil
+	}
+	m := spanOf(t.Data)
+	if e.matches(m, t.Shape) {
+		return e.v, nil
+	}
+	e.drop()
+	v, err := ort.NewTensor(ort.Shape(t.Shape), t.Data)
+	if err != nil {
+		return nil, err
+	}
+	e.set(v, m, t.Shape, len(t.Data))
+	return v, nil
+}
+
+// cachedRaw is cachedTensor for a tensor of element type elem held as raw
+// bytes, of shape shape (the feed shape) and elements data.
+func cachedRaw[T any](c *Call, e *cached, elem ort.TensorElementDataType, shape []int64, data []T) (ort.Value, error) {
+	b := bytesOf(data)
+	if len(b) == 0 {
+		b = noData[:]
+	}
+	m := spanOf(b)
+	if e.matches(m, shape) {
+		if t, ok := e.v.(*ort.CustomDataTensor); ok && ort.TensorElementDataType(t.DataType()) == elem {
+			return t, nil
+		}
+	}
+	e.drop()
+	v, err := ort.NewCustomDataTensor(ort.Shape(shape), b, elem)
+	if err != nil {
+		return nil, err
+	}
+	e.set(v, m, shape, len(data))
+	return v, nil
+}
+
 // bytesOf views a slice's memory as bytes (no copy).
 func bytesOf[T any](data []T) []byte {
 	if len(data) == 0 {
@@ -424,7 +487,7 @@ func stringMapValue[V ort.TensorData](c *Call, s *ValueSpec, m map[string]V) (or
 	if err != nil {
 		return nil, err
 	}
-	c.keep = append(c.keep, kt)
+	c.own = append(c.own, kt)
 	if err := kt.SetContents(keys); err != nil {
 		return nil, err
 	}
@@ -432,7 +495,7 @@ func stringMapValue[V ort.TensorData](c *Call, s *ValueSpec, m map[string]V) (or
 	if err != nil {
 		return nil, err
 	}
-	c.keep = append(c.keep, vt)
+	c.own = append(c.own, vt)
 	return wrap(ort.NewMap(kt, vt))
 }
 
@@ -464,7 +527,7 @@ func seqValue[E any](c *Call, s *ValueSpec, es []E, elem func(*Call, *ValueSpec,
 			return nil, err
 		}
 		vals = append(vals, v)
-		c.keep = append(c.keep, v)
+		c.own = append(c.own, v)
 	}
 	for i, e := range es {
 		v, err := elem(c, s, e)
@@ -472,7 +535,7 @@ func seqValue[E any](c *Call, s *ValueSpec, es []E, elem func(*Call, *ValueSpec,
 			return nil, fmt.Errorf("element %d: %w", i, err)
 		}
 		vals = append(vals, v)
-		c.keep = append(c.keep, v) // the sequence may share their memory
+		c.own = append(c.own, v) // the sequence may share their memory
 	}
 	return wrap(ort.NewSequence(vals))
 }

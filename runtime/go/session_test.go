@@ -452,7 +452,8 @@ func rssKB(t *testing.T) int {
 }
 
 // TestNoLeaks: NewSession/Run/Close cycles and many Runs (including failed and
-// cancelled ones) must not grow the process's resident memory.
+// cancelled ones, and RunIntos that keep values from run to run) must not grow
+// the process's resident memory.
 func TestNoLeaks(t *testing.T) {
 	model := repoFile(t, transformerFile)
 	cycle := func(runs int) {
@@ -461,11 +462,15 @@ func TestNoLeaks(t *testing.T) {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
+		var out Tensor[float32]
 		for i := 0; i < runs; i++ {
 			if _, err := Run(ctx, s, tokens(2, 16, int64(i)), putTT, getTT); err != nil {
 				t.Fatal(err)
 			}
 			Run(context.Background(), s, ttInputs{}, putTT, getTT)
+			if err := RunInto(ctx, s, tokens(2, 8+i%3, int64(i)), &out, putTT, bindTT, fillTT); err != nil {
+				t.Fatal(err)
+			}
 		}
 		cancel()
 		Run(ctx, s, tokens(2, 16, 0), putTT, getTT)

@@ -74,6 +74,16 @@ def models() -> dict[str, bytes]:
          h.make_node("Identity", ["s"], ["t"])],
         [h.make_value_info("x", opt_t), h.make_value_info("s", opt_s)],
         [h.make_value_info("y", opt_t), vi("x_has", T.BOOL, []), h.make_value_info("t", opt_s)]))
+    # Number outputs the SDK allocates from their declared shapes before the run (RunInto binds
+    # them to the caller's memory): y = 2x as declared; t declared [n,3] where Transpose gives
+    # [3,n]; c declared [4] where the constant (an initializer once optimised) is [2,2].
+    out["declared.onnx"] = _model(
+        [h.make_node("Constant", [], ["two"], value=h.make_tensor("two", T.FLOAT, [], [2.0])),
+         h.make_node("Mul", ["x", "two"], ["y"]),
+         h.make_node("Transpose", ["x"], ["t"], perm=[1, 0]),
+         h.make_node("Constant", [], ["c"], value=h.make_tensor("c", T.FLOAT, [2, 2], [1, 2, 3, 4]))],
+        [vi("x", T.FLOAT, ["n", 3])],
+        [vi("y", T.FLOAT, ["n", 3]), vi("t", T.FLOAT, ["n", 3]), vi("c", T.FLOAT, [4])])
     return out
 
 

@@ -12,9 +12,15 @@
 // sdkgen check at test time) registers one constructor per generated package.
 // The onnxpb package is generated from the onnx wheel's onnx-ml.proto and
 // onnx-data.proto by protoc-gen-go at test time; it is not committed.
+//
+// A model that has RunInto (in process) is also run with it twice, the
+// second time into the first's outputs (their memory reused), and both must
+// encode to Run's bytes (unless Run itself differs from run to run, as a
+// random op's does), else error.txt says which output differs.
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -106,14 +112,62 @@ func runSet[I, O any](s setSpec, m model[I, O], codes []int32) (err error) {
 	if err := os.MkdirAll(s.Out, 0o755); err != nil {
 		return err
 	}
+	encoded, err := encodeAll(out, codes)
+	if err != nil {
+		return err
+	}
+	for k, b := range encoded {
+		if err := os.WriteFile(filepath.Join(s.Out, fmt.Sprintf("output_%d.pb", k)), b, 0o644); err != nil {
+			return err
+		}
+	}
+	if into, ok := any(m).(interface {
+		RunInto(context.Context, I, *O) error
+	}); ok {
+		return checkRunInto(m, into, in, encoded, codes)
+	}
+	return nil
+}
+
+func encodeAll[O any](out O, codes []int32) ([][]byte, error) {
 	ov := reflect.ValueOf(out)
+	var encoded [][]byte
 	for k := 0; k < ov.NumField(); k++ {
 		b, err := encode(ov.Field(k), codes[k])
 		if err != nil {
-			return fmt.Errorf("runner: output %d: %w", k, err)
+			return nil, fmt.Errorf("runner: output %d: %w", k, err)
 		}
-		if err := os.WriteFile(filepath.Join(s.Out, fmt.Sprintf("output_%d.pb", k)), b, 0o644); err != nil {
+		encoded = append(encoded, b)
+	}
+	return encoded, nil
+}
+
+// checkRunInto runs the set with RunInto into new outputs, then into those
+// again, and compares both with Run's encoded outputs.
+func checkRunInto[I, O any](m model[I, O], into interface {
+	RunInto(context.Context, I, *O) error
+}, in I, want [][]byte, codes []int32) error {
+	var out O
+	for pass, what := range []string{"into new outputs", "into the outputs of the previous RunInto"} {
+		if err := into.RunInto(context.Background(), in, &out); err != nil {
+			return fmt.Errorf("RunInto %s: %w", what, err)
+		}
+		got, err := encodeAll(out, codes)
+		if err != nil {
 			return err
+		}
+		for k := range want {
+			if bytes.Equal(got[k], want[k]) {
+				continue
+			}
+			again, err := m.Run(context.Background(), in)
+			if err != nil {
+				return fmt.Errorf("Run again: %w", err)
+			}
+			if twice, err := encodeAll(again, codes); err != nil || !bytes.Equal(twice[k], want[k]) {
+				return err // Run's own output k changes from run to run: nothing to compare
+			}
+			return fmt.Errorf("RunInto %s (pass %d): output %d differs from Run's", what, pass+1, k)
 		}
 	}
 	return nil

@@ -300,7 +300,6 @@ func mapProto(f reflect.Value, code int32) (*onnxpb.MapProto, error) {
 	return m, nil
 }
 
-
 // optionalProto encodes an optional output (a pointer; nil = no value) as an OptionalProto.
 func optionalProto(f reflect.Value, code int32) (*onnxpb.OptionalProto, error) {
 	o := &onnxpb.OptionalProto{}

@@ -329,8 +329,26 @@ func New(opts ...Option) (*Model, error) {
 // Run checks the inputs against the model's signature (an *InputError if they
 // do not match), then runs the model. Cancelling ctx stops a running
 // inference and Run returns ctx.Err(). Run is safe for concurrent use.
+// ONNX Runtime reads the inputs' Data where they are; the outputs are new.
 func (m *Model) Run(ctx context.Context, in Inputs) (Outputs, error) {
 	return ortrt.Run(ctx, m.s, in, putInputs, getOutputs)
+}
+
+// RunInto is Run writing the outputs into *out and reusing its memory: a
+// tensor output whose Data has the capacity for it is written there (Data is
+// resliced to its length, Shape reuses its memory too), any other is new.
+// Pass the same *out from call to call, and once it has room for the outputs
+// no output memory is allocated:
+//
+//	var out hostile.Outputs
+//	for ... {
+//		if err := m.RunInto(ctx, in, &out); err != nil { ... }
+//	}
+//
+// On error the contents of *out are unspecified. RunInto is safe for
+// concurrent use, with an *out for each goroutine.
+func (m *Model) RunInto(ctx context.Context, in Inputs, out *Outputs) error {
+	return ortrt.RunInto(ctx, m.s, in, out, putInputs, bindOutputs, fillOutputs)
 }
 
 // Config returns the effective settings.
@@ -373,4 +391,35 @@ func getOutputs(c *ortrt.Call) Outputs {
 	out.OutString = ortrt.GetTensor[float32](c, 11)
 	out.U002AU002FOut = ortrt.GetTensor[float32](c, 12)
 	return out
+}
+
+func bindOutputs(c *ortrt.Call, out *Outputs) {
+	ortrt.BindTensor(c, 0, &out.ClassOut)
+	ortrt.BindTensor(c, 1, &out.OutAB)
+	ortrt.BindTensor(c, 2, &out.OutAB2)
+	ortrt.BindTensor(c, 3, &out.Output0Out)
+	ortrt.BindTensor(c, 4, &out.OutX)
+	ortrt.BindTensor(c, 5, &out.OutQUoteBack)
+	ortrt.BindTensor(c, 6, &out.NewLineOut)
+	ortrt.BindTensor(c, 7, &out.OutUber)
+	ortrt.BindTensor(c, 8, &out.Out)
+	ortrt.BindTensor(c, 10, &out.OutSelf)
+	ortrt.BindTensor(c, 11, &out.OutString)
+	ortrt.BindTensor(c, 12, &out.U002AU002FOut)
+}
+
+func fillOutputs(c *ortrt.Call, out *Outputs) {
+	ortrt.FillTensor(c, 0, &out.ClassOut)
+	ortrt.FillTensor(c, 1, &out.OutAB)
+	ortrt.FillTensor(c, 2, &out.OutAB2)
+	ortrt.FillTensor(c, 3, &out.Output0Out)
+	ortrt.FillTensor(c, 4, &out.OutX)
+	ortrt.FillTensor(c, 5, &out.OutQUoteBack)
+	ortrt.FillTensor(c, 6, &out.NewLineOut)
+	ortrt.FillTensor(c, 7, &out.OutUber)
+	ortrt.FillTensor(c, 8, &out.Out)
+	out.FuncOut = ortrt.GetString(c, 9)
+	ortrt.FillTensor(c, 10, &out.OutSelf)
+	ortrt.FillTensor(c, 11, &out.OutString)
+	ortrt.FillTensor(c, 12, &out.U002AU002FOut)
 }

@@ -18,11 +18,15 @@ func TestModel(t *testing.T) {
 	if cfg.IntraOpThreads < 1 || cfg.InterOpThreads < 1 || cfg.LibraryPath == "" {
 		t.Fatalf("effective config %+v", cfg)
 	}
+	var out Outputs
 	for i := 0; i < 2; i++ { // the model stays usable after an error
 		_, err = m.Run(context.Background(), Inputs{})
 		var ie *InputError
 		if !errors.As(err, &ie) || ie.Input != "float_input" || ie.Kind != KindMissing {
 			t.Fatalf("Run with missing inputs: got %v, want an *InputError for input %q", err, "float_input")
+		}
+		if err := m.RunInto(context.Background(), Inputs{}, &out); !errors.As(err, &ie) || ie.Kind != KindMissing {
+			t.Fatalf("RunInto with missing inputs: got %v, want an *InputError for input %q", err, "float_input")
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -38,5 +42,8 @@ func TestModel(t *testing.T) {
 	}
 	if _, err := m.Run(context.Background(), Inputs{}); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Run after Close: got %v, want ErrClosed", err)
+	}
+	if err := m.RunInto(context.Background(), Inputs{}, &out); !errors.Is(err, ErrClosed) {
+		t.Fatalf("RunInto after Close: got %v, want ErrClosed", err)
 	}
 }

@@ -78,8 +78,26 @@ func New(opts ...Option) (*Model, error) {
 // Run checks the inputs against the model's signature (an *InputError if they
 // do not match), then runs the model. Cancelling ctx stops a running
 // inference and Run returns ctx.Err(). Run is safe for concurrent use.
+// ONNX Runtime reads the inputs' Data where they are; the outputs are new.
 func (m *Model) Run(ctx context.Context, in Inputs) (Outputs, error) {
 	return ortrt.Run(ctx, m.s, in, putInputs, getOutputs)
+}
+
+// RunInto is Run writing the outputs into *out and reusing its memory: a
+// tensor output whose Data has the capacity for it is written there (Data is
+// resliced to its length, Shape reuses its memory too), any other is new.
+// Pass the same *out from call to call, and once it has room for the outputs
+// no output memory is allocated:
+//
+//	var out decodehead.Outputs
+//	for ... {
+//		if err := m.RunInto(ctx, in, &out); err != nil { ... }
+//	}
+//
+// On error the contents of *out are unspecified. RunInto is safe for
+// concurrent use, with an *out for each goroutine.
+func (m *Model) RunInto(ctx context.Context, in Inputs, out *Outputs) error {
+	return ortrt.RunInto(ctx, m.s, in, out, putInputs, bindOutputs, fillOutputs)
 }
 
 // Config returns the effective settings.
@@ -100,4 +118,15 @@ func getOutputs(c *ortrt.Call) Outputs {
 	out.Scores = ortrt.GetRaw[uint16](c, 1)
 	out.Tokens = ortrt.GetString(c, 2)
 	return out
+}
+
+func bindOutputs(c *ortrt.Call, out *Outputs) {
+	ortrt.BindTensor(c, 0, &out.TokenIds)
+	ortrt.BindRaw(c, 1, &out.Scores)
+}
+
+func fillOutputs(c *ortrt.Call, out *Outputs) {
+	ortrt.FillTensor(c, 0, &out.TokenIds)
+	ortrt.FillRaw(c, 1, &out.Scores)
+	out.Tokens = ortrt.GetString(c, 2)
 }

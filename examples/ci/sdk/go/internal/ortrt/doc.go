@@ -4,10 +4,12 @@
 // sdkgen copies this package's non-test files verbatim into each generated
 // module as internal/ortrt, once per module however many models it holds.
 // A generated model package declares its signature as a ModelSpec, its typed
-// Inputs and Outputs structs, and two small functions that move them in and
-// out of a Call (PutTensor, GetTensor and friends); everything else lives
-// here: input checks, value conversions, the session and its lifecycle,
-// cancellation, settings, the container thread rule and the library lookup.
+// Inputs and Outputs structs, and small functions that move them in and out
+// of a Call (PutTensor, GetTensor and friends; for RunInto, BindTensor and
+// FillTensor, which lend ONNX Runtime the caller's output memory); everything
+// else lives here: input checks, value conversions, the session and its
+// lifecycle, cancellation, settings, the container thread rule and the
+// library lookup.
 // The model packages re-export the public types below as aliases, so a Tensor
 // one model returns is the same type another model takes.
 //

@@ -93,6 +93,105 @@ func getSeq[E any](c *Call, i int, elem func(ort.Value) (E, error)) []E {
 	return get(c, i, func(v ort.Value) ([]E, error) { return seqFrom(v, elem) })
 }
 
+// --- RunInto: outputs into the caller's memory -----------------------------------------
+
+// A generated package's RunInto passes two functions. Its bind function calls
+// BindTensor or BindRaw for every number, bool, float16 (...) tensor output,
+// before the run; its fill function calls FillTensor or FillRaw for those and
+// a Get function for the others, after it.
+
+// BindTensor lends ONNX Runtime the memory of t.Data for output i, if it can
+// hold the output: its shape must follow from the signature (fixed dims, or
+// symbols the inputs bound) and cap(t.Data) must reach its element count. t.Data
+// must not share memory with an input or another output: if it does, the
+// output is copied into it after the run instead.
+func BindTensor[T ort.TensorData](c *Call, i int, t *Tensor[T]) {
+	if data, shape, e := bindable(c, i, t.Data); e != nil {
+		v, err := cachedTensor(c, e, Tensor[T]{Data: data, Shape: shape})
+		c.bind(i, v, spanOf(data), err)
+	}
+}
+
+// BindRaw is BindTensor for a tensor onnxruntime_go has no Go type for.
+func BindRaw[T any](c *Call, i int, t *Tensor[T]) {
+	if c.err == nil && c.s.spec.Outputs[i].Adapt == AdaptScalar {
+		return // it crosses as shape [1]
+	}
+	if data, shape, e := bindable(c, i, t.Data); e != nil {
+		v, err := cachedRaw(c, e, c.s.spec.Outputs[i].Elem, shape, data)
+		c.bind(i, v, spanOf(data), err)
+	}
+}
+
+// bindable returns the part of data output i can be written to, its shape and
+// the cache entry of its value; a nil entry if it cannot be bound.
+func bindable[T any](c *Call, i int, data []T) ([]T, []int64, *cached) {
+	if c.err != nil || !c.s.declared.Load() {
+		return nil, nil, nil
+	}
+	s, k := &c.s.spec.Outputs[i], c.s.outSlot[i]
+	if s.Kind != ort.ONNXTypeTensor || s.Adapt != AsIs || len(s.Dims) == 0 {
+		return nil, nil, nil
+	}
+	shape, ok := c.outputShape(k, s)
+	if !ok {
+		return nil, nil, nil
+	}
+	n, ok := elements(shape)
+	if !ok || n == 0 || int64(cap(data)) < n {
+		return nil, nil, nil
+	}
+	data = data[:n]
+	m := spanOf(data)
+	for _, o := range c.mem {
+		if o.overlaps(m) {
+			return nil, nil, nil
+		}
+	}
+	return data, shape, &c.outCache[k]
+}
+
+func (c *Call) bind(i int, v ort.Value, m span, err error) {
+	if err != nil {
+		c.err = fmt.Errorf("%s: output %s: %w", c.s.spec.Package, quote(c.s.spec.Outputs[i].Name), err)
+		return
+	}
+	k := c.s.outSlot[i]
+	c.outs[k], c.bound[k] = v, true
+	c.mem = append(c.mem, m)
+}
+
+// FillTensor sets *t to output i: its shape, and its elements in t.Data's
+// memory when they fit (cap), else in new memory. Shape's memory is reused too.
+func FillTensor[T ort.TensorData](c *Call, i int, t *Tensor[T]) {
+	fill(c, i, t, GetTensor[T])
+}
+
+// FillRaw is FillTensor for a tensor onnxruntime_go has no Go type for.
+func FillRaw[T any](c *Call, i int, t *Tensor[T]) { fill(c, i, t, GetRaw[T]) }
+
+func fill[T any](c *Call, i int, t *Tensor[T], get func(*Call, int) Tensor[T]) {
+	if c.err != nil {
+		return
+	}
+	if k := c.s.outSlot[i]; c.bound[k] {
+		e := &c.outCache[k]
+		t.Data, t.Shape = t.Data[:e.n], append(t.Shape[:0], e.shape...)
+		return
+	}
+	got := get(c, i)
+	if c.err != nil {
+		return
+	}
+	if cap(t.Data) >= len(got.Data) && got.Data != nil {
+		t.Data = t.Data[:len(got.Data)]
+		copy(t.Data, got.Data)
+	} else {
+		t.Data = got.Data
+	}
+	t.Shape = append(t.Shape[:0], got.Shape...)
+}
+
 // --- ONNX Runtime -> Go ------------------------------------------------------------
 
 func typeError(want string, v ort.Value) error {
@@ -199,6 +298,44 @@ func seqFrom[E any](v ort.Value, elem func(ort.Value) (E, error)) ([]E, error) {
 }
 
 // --- outputs allocated before the run ------------------------------------------------
+
+// freshTensor says how Run allocates a number or bool tensor output in Go
+// memory from its declared shape, for ONNX Runtime to write it there; nil for
+// other outputs (and scalars: see preallocator).
+func freshTensor(s *ValueSpec) func(shape []int64) (ort.Value, error) {
+	if s.Kind != ort.ONNXTypeTensor || s.Adapt != AsIs || len(s.Dims) == 0 {
+		return nil
+	}
+	switch s.Elem {
+	case ort.TensorElementDataTypeFloat:
+		return newTensor[float32]
+	case ort.TensorElementDataTypeDouble:
+		return newTensor[float64]
+	case ort.TensorElementDataTypeInt8:
+		return newTensor[int8]
+	case ort.TensorElementDataTypeUint8:
+		return newTensor[uint8]
+	case ort.TensorElementDataTypeInt16:
+		return newTensor[int16]
+	case ort.TensorElementDataTypeUint16:
+		return newTensor[uint16]
+	case ort.TensorElementDataTypeInt32:
+		return newTensor[int32]
+	case ort.TensorElementDataTypeUint32:
+		return newTensor[uint32]
+	case ort.TensorElementDataTypeInt64:
+		return newTensor[int64]
+	case ort.TensorElementDataTypeUint64:
+		return newTensor[uint64]
+	case ort.TensorElementDataTypeBool:
+		return newTensor[bool]
+	}
+	return nil
+}
+
+func newTensor[T ort.TensorData](shape []int64) (ort.Value, error) {
+	return wrap(ort.NewEmptyTensor[T](ort.Shape(shape)))
+}
 
 // preallocator says how Run allocates an output onnxruntime_go v1.27.0 cannot
 // take from ONNX Runtime's memory: it copies one byte per element of
