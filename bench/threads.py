@@ -160,7 +160,9 @@ def run_bench(ctx: Context) -> Section:
     n, reps = ctx.n(600, 20), ctx.n(3, 1)
     plan = {
         "reps": reps, "n": n, "warm": ctx.pick(3.0, 0.1), "warm_max": ctx.pick(20.0, 0.5),
-        "dims": [models.MLP_BATCH, models.MLP_WIDTH], "probe_lang": "python",
+        "dims": [models.MLP_BATCH, models.MLP_WIDTH],
+        # which SDK reports its thread choice (the ORT_INTRA_OP_NUM_THREADS rows use it): one that runs
+        "probe_lang": "python" if "python" in ctx.langs else next(x for x in COMMANDS if x in ctx.langs),
         "langs": {lang: cmd for lang, cmd in COMMANDS.items() if lang in ctx.langs},
         "env": {"PYTHONPATH": "/opt/bench/python/src", "BENCH_MODELS": "/opt/bench/models",
                 "ONNXRUNTIME_SHARED_LIBRARY_PATH": f"/usr/local/lib/{ORT_LIB.name}"},
