@@ -6,6 +6,7 @@ import ai.onnxruntime.OnnxSequence;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -50,6 +51,35 @@ public final class Convert {
   }
 
   /**
+   * The memory of an output the run wrote into a tensor of the runtime's own ({@link Scratch}), a
+   * native-order buffer; null for a tensor ONNX Runtime made (read through its API).
+   */
+  private static ByteBuffer bound(OnnxTensor t) {
+    Scratch s = Scratch.READING.get();
+    return s == null ? null : s.memory(t);
+  }
+
+  private static short[] shorts(OnnxTensor t) {
+    ByteBuffer b = bound(t);
+    if (b != null) {
+      short[] d = new short[b.remaining() / Short.BYTES];
+      b.asShortBuffer().get(0, d);
+      return d;
+    }
+    return empty(t) ? new short[0] : t.getShortBuffer().array();
+  }
+
+  private static byte[] bytes(OnnxTensor t) {
+    ByteBuffer b = bound(t);
+    if (b != null) {
+      byte[] d = new byte[b.remaining()];
+      b.get(0, d);
+      return d;
+    }
+    return empty(t) ? new byte[0] : t.getByteBuffer().array();
+  }
+
+  /**
    * Copies a float32 tensor.
    *
    * @param v the value
@@ -57,7 +87,14 @@ public final class Convert {
    */
   public static FloatTensor floatTensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    float[] d = empty(t) ? new float[0] : t.getFloatBuffer().array();
+    ByteBuffer b = bound(t);
+    float[] d;
+    if (b != null) {
+      d = new float[b.remaining() / Float.BYTES];
+      b.asFloatBuffer().get(0, d);
+    } else {
+      d = empty(t) ? new float[0] : t.getFloatBuffer().array();
+    }
     return new FloatTensor(d, t.getInfo().getShape());
   }
 
@@ -69,7 +106,14 @@ public final class Convert {
    */
   public static DoubleTensor doubleTensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    double[] d = empty(t) ? new double[0] : t.getDoubleBuffer().array();
+    ByteBuffer b = bound(t);
+    double[] d;
+    if (b != null) {
+      d = new double[b.remaining() / Double.BYTES];
+      b.asDoubleBuffer().get(0, d);
+    } else {
+      d = empty(t) ? new double[0] : t.getDoubleBuffer().array();
+    }
     return new DoubleTensor(d, t.getInfo().getShape());
   }
 
@@ -81,7 +125,14 @@ public final class Convert {
    */
   public static LongTensor longTensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    long[] d = empty(t) ? new long[0] : t.getLongBuffer().array();
+    ByteBuffer b = bound(t);
+    long[] d;
+    if (b != null) {
+      d = new long[b.remaining() / Long.BYTES];
+      b.asLongBuffer().get(0, d);
+    } else {
+      d = empty(t) ? new long[0] : t.getLongBuffer().array();
+    }
     return new LongTensor(d, t.getInfo().getShape());
   }
 
@@ -93,7 +144,14 @@ public final class Convert {
    */
   public static IntTensor intTensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    int[] d = empty(t) ? new int[0] : t.getIntBuffer().array();
+    ByteBuffer b = bound(t);
+    int[] d;
+    if (b != null) {
+      d = new int[b.remaining() / Integer.BYTES];
+      b.asIntBuffer().get(0, d);
+    } else {
+      d = empty(t) ? new int[0] : t.getIntBuffer().array();
+    }
     return new IntTensor(d, t.getInfo().getShape());
   }
 
@@ -105,8 +163,7 @@ public final class Convert {
    */
   public static ShortTensor shortTensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    short[] d = empty(t) ? new short[0] : t.getShortBuffer().array();
-    return new ShortTensor(d, t.getInfo().getShape());
+    return new ShortTensor(shorts(t), t.getInfo().getShape());
   }
 
   /**
@@ -117,8 +174,7 @@ public final class Convert {
    */
   public static Float16Tensor float16Tensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    short[] d = empty(t) ? new short[0] : t.getShortBuffer().array();
-    return new Float16Tensor(d, t.getInfo().getShape());
+    return new Float16Tensor(shorts(t), t.getInfo().getShape());
   }
 
   /**
@@ -129,8 +185,7 @@ public final class Convert {
    */
   public static BFloat16Tensor bfloat16Tensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    short[] d = empty(t) ? new short[0] : t.getShortBuffer().array();
-    return new BFloat16Tensor(d, t.getInfo().getShape());
+    return new BFloat16Tensor(shorts(t), t.getInfo().getShape());
   }
 
   /**
@@ -141,8 +196,7 @@ public final class Convert {
    */
   public static ByteTensor byteTensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    byte[] d = empty(t) ? new byte[0] : t.getByteBuffer().array();
-    return new ByteTensor(d, t.getInfo().getShape());
+    return new ByteTensor(bytes(t), t.getInfo().getShape());
   }
 
   /**
@@ -153,7 +207,7 @@ public final class Convert {
    */
   public static BooleanTensor booleanTensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    byte[] raw = empty(t) ? new byte[0] : t.getByteBuffer().array();
+    byte[] raw = bytes(t);
     boolean[] d = new boolean[raw.length];
     for (int i = 0; i < raw.length; i++) {
       d[i] = raw[i] != 0;
