@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,12 +61,15 @@ public final class ModelSession implements AutoCloseable {
   // Whether runs bind the outputs to tensors of their declared shapes (off once ONNX Runtime
   // computed another shape than the model declares).
   private volatile boolean pinOutputs;
+  private final OrtSession.RunOptions
+      quiet; // the bound runs' options: fatal errors only in the log
   private final StampedLock lock = new StampedLock();
   private volatile boolean closing; // set first by close: new runs stop taking the read lock
   private boolean closed; // guarded by lock
 
   private ModelSession(
-      OrtEnvironment env, OrtSession session, SessionConfig config, Signature signature) {
+      OrtEnvironment env, OrtSession session, SessionConfig config, Signature signature)
+      throws OrtException {
     this.env = env;
     this.session = session;
     this.config = config;
@@ -73,6 +77,8 @@ public final class ModelSession implements AutoCloseable {
     this.inputs = signature.inputs().toArray(new Spec[0]);
     this.outputs = signature.outputs().toArray(new Spec[0]);
     this.pinOutputs = Scratch.pinnable(outputs);
+    this.quiet = new OrtSession.RunOptions();
+    quiet.setLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
     Set<String> outs = new LinkedHashSet<>();
     for (Spec s : signature.outputs()) {
       outs.add(s.name());
@@ -269,10 +275,13 @@ public final class ModelSession implements AutoCloseable {
     }
   }
 
-  /** The run with bound outputs, or null when ONNX Runtime refused it (tried again unbound). */
+  /**
+   * The run with bound outputs, or null when ONNX Runtime refused it (tried again unbound, which
+   * logs and reports a real failure; this one logs only fatal errors).
+   */
   private OrtSession.Result runPinned(Map<String, OnnxTensor> feed, Map<String, OnnxValue> pinned) {
     try {
-      return session.run(feed, pinned);
+      return session.run(feed, Set.of(), pinned, quiet);
     } catch (OrtException e) {
       return null;
     }
@@ -292,6 +301,7 @@ public final class ModelSession implements AutoCloseable {
       }
       closed = true;
       pool.close();
+      quiet.close();
       session.close();
     } catch (OrtException e) {
       throw new ModelRunException("closing the session failed", e);
