@@ -6,7 +6,13 @@ import ai.onnxruntime.OnnxSequence;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -51,29 +57,30 @@ public final class Convert {
   }
 
   /**
-   * The memory of an output the run wrote into a tensor of the runtime's own ({@link Scratch}), a
-   * native-order buffer; null for a tensor ONNX Runtime made (read through its API).
+   * The memory of an output the run wrote into a tensor of the runtime's own ({@link Scratch}), as
+   * a native-order buffer of the tensor's Java type; null for a tensor ONNX Runtime made (read
+   * through its API).
    */
-  private static ByteBuffer bound(OnnxTensor t) {
+  private static Buffer bound(OnnxTensor t) {
     Scratch s = Scratch.READING.get();
     return s == null ? null : s.memory(t);
   }
 
   private static short[] shorts(OnnxTensor t) {
-    ByteBuffer b = bound(t);
+    Buffer b = bound(t);
     if (b != null) {
-      short[] d = new short[b.remaining() / Short.BYTES];
-      b.asShortBuffer().get(0, d);
+      short[] d = new short[b.remaining()];
+      ((ShortBuffer) b).get(0, d);
       return d;
     }
     return empty(t) ? new short[0] : t.getShortBuffer().array();
   }
 
   private static byte[] bytes(OnnxTensor t) {
-    ByteBuffer b = bound(t);
+    Buffer b = bound(t);
     if (b != null) {
       byte[] d = new byte[b.remaining()];
-      b.get(0, d);
+      ((ByteBuffer) b).get(0, d);
       return d;
     }
     return empty(t) ? new byte[0] : t.getByteBuffer().array();
@@ -87,11 +94,11 @@ public final class Convert {
    */
   public static FloatTensor floatTensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    ByteBuffer b = bound(t);
+    Buffer b = bound(t);
     float[] d;
     if (b != null) {
-      d = new float[b.remaining() / Float.BYTES];
-      b.asFloatBuffer().get(0, d);
+      d = new float[b.remaining()];
+      ((FloatBuffer) b).get(0, d);
     } else {
       d = empty(t) ? new float[0] : t.getFloatBuffer().array();
     }
@@ -106,11 +113,11 @@ public final class Convert {
    */
   public static DoubleTensor doubleTensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    ByteBuffer b = bound(t);
+    Buffer b = bound(t);
     double[] d;
     if (b != null) {
-      d = new double[b.remaining() / Double.BYTES];
-      b.asDoubleBuffer().get(0, d);
+      d = new double[b.remaining()];
+      ((DoubleBuffer) b).get(0, d);
     } else {
       d = empty(t) ? new double[0] : t.getDoubleBuffer().array();
     }
@@ -125,11 +132,11 @@ public final class Convert {
    */
   public static LongTensor longTensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    ByteBuffer b = bound(t);
+    Buffer b = bound(t);
     long[] d;
     if (b != null) {
-      d = new long[b.remaining() / Long.BYTES];
-      b.asLongBuffer().get(0, d);
+      d = new long[b.remaining()];
+      ((LongBuffer) b).get(0, d);
     } else {
       d = empty(t) ? new long[0] : t.getLongBuffer().array();
     }
@@ -144,11 +151,11 @@ public final class Convert {
    */
   public static IntTensor intTensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    ByteBuffer b = bound(t);
+    Buffer b = bound(t);
     int[] d;
     if (b != null) {
-      d = new int[b.remaining() / Integer.BYTES];
-      b.asIntBuffer().get(0, d);
+      d = new int[b.remaining()];
+      ((IntBuffer) b).get(0, d);
     } else {
       d = empty(t) ? new int[0] : t.getIntBuffer().array();
     }

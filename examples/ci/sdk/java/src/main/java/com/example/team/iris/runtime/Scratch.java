@@ -152,11 +152,14 @@ final class Scratch implements AutoCloseable {
     return true;
   }
 
-  /** The memory of {@code t} if it is one of this scratch's bound outputs, else null. */
-  ByteBuffer memory(OnnxTensor t) {
+  /**
+   * The memory of {@code t} as a buffer of its Java type (read with absolute gets only) if it is
+   * one of this scratch's bound outputs, else null.
+   */
+  Buffer memory(OnnxTensor t) {
     for (Staged o : outs) {
       if (o != null && o.tensor == t) {
-        return o.view;
+        return o.typed;
       }
     }
     return null;
@@ -189,8 +192,7 @@ final class Scratch implements AutoCloseable {
     private long[] shape;
     private ByteBuffer bytes;
     private OnnxTensor tensor;
-    ByteBuffer view; // the tensor's memory (native order)
-    Buffer typed; // the same as a buffer of the tensor's Java type, for copying in
+    Buffer typed; // the tensor's memory as a native-order buffer of its Java type
 
     /** The tensor for this type and shape, made (or remade) only when they changed. */
     OnnxTensor bind(OrtEnvironment env, OnnxJavaType t, long[] dims, long size)
@@ -208,7 +210,6 @@ final class Scratch implements AutoCloseable {
       OnnxTensor made = OnnxTensor.createTensor(env, v, dims, t);
       close();
       bytes = b;
-      view = v;
       typed = typed(v, t);
       type = t;
       shape = dims.clone();
