@@ -159,6 +159,19 @@ class BoundTest {
     }
   }
 
+  @Test
+  void bigTensorsGoThePerCallWayAndComeBackTheSame() {
+    // 600,000 elements: doubles and longs are over the 4 MiB a bound tensor may have, outputs are
+    // then not bound at all, and the other inputs pass the 16 MiB a scratch may hold.
+    Random r = new Random(4);
+    try (ModelSession m = open("types.onnx", types())) {
+      for (int n : new int[] {600_000, 5, 600_000}) {
+        Values v = Values.random(r, n);
+        v.assertSame(m.run(v.inputs(), Values::read), "n = " + n);
+      }
+    }
+  }
+
   private static long directBuffers() {
     for (BufferPoolMXBean b : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
       if (b.getName().equals("direct")) {

@@ -27,11 +27,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 @javax.annotation.processing.Generated("sdkgen")
 final class Scratch implements AutoCloseable {
-  /**
-   * Tensors above this size go ONNX Runtime's own per-call way (a pool keeps up to {@link
-   * Pool#size} scratches, each holding its inputs and outputs).
-   */
+  /** Tensors above this size go ONNX Runtime's own per-call way. */
   static final long MAX_BOUND_BYTES = 4L << 20;
+
+  /**
+   * What one scratch holds at most, so a model keeps at most {@link Pool#size} times this for runs
+   * to come; a tensor that would need more goes the per-call way.
+   */
+  static final long MAX_SCRATCH_BYTES = 16L << 20;
 
   /**
    * The scratch whose bound outputs the current thread's reader is reading ({@link Convert} copies
@@ -47,6 +50,7 @@ final class Scratch implements AutoCloseable {
   private final Staged[] ins;
   private final Staged[] outs;
   private final long[][] outShapes;
+  private long held; // bytes of the direct buffers the bound tensors use
 
   Scratch(int symbols, Spec[] inputs, Spec[] outputs, int feedCount) {
     bound = new Checks.Bindings(symbols);
@@ -81,8 +85,10 @@ final class Scratch implements AutoCloseable {
       return null;
     }
     Staged s = ins[i] == null ? (ins[i] = new Staged()) : ins[i];
-    OnnxTensor t = s.bind(env, type, in.shape(), bytes);
-    in.copyInto(s.typed);
+    OnnxTensor t = bind(env, s, type, in.shape(), bytes);
+    if (t != null) {
+      in.copyInto(s.typed);
+    }
     return t;
   }
 
@@ -115,9 +121,26 @@ final class Scratch implements AutoCloseable {
         return null;
       }
       Staged s = outs[j] == null ? (outs[j] = new Staged()) : outs[j];
-      pinned.put(spec.name(), s.bind(env, type, shape, bytes));
+      OnnxTensor t = bind(env, s, type, shape, bytes);
+      if (t == null) {
+        return null;
+      }
+      pinned.put(spec.name(), t);
     }
     return pinned;
+  }
+
+  /** {@code s}'s tensor for this type and shape, or null when it would pass this scratch's cap. */
+  private OnnxTensor bind(OrtEnvironment env, Staged s, OnnxJavaType type, long[] shape, long bytes)
+      throws OrtException {
+    long had = s.capacity();
+    long more = Staged.capacityFor(bytes) - had;
+    if (more > 0 && held + more > MAX_SCRATCH_BYTES) {
+      return null;
+    }
+    OnnxTensor t = s.bind(env, type, shape, bytes);
+    held += s.capacity() - had;
+    return t;
   }
 
   /** The Java type an output tensor of {@code spec} is made with, or null if none fits exactly. */
@@ -203,8 +226,7 @@ final class Scratch implements AutoCloseable {
       int n = Math.toIntExact(size);
       ByteBuffer b = bytes;
       if (b == null || b.capacity() < n) {
-        int cap = Integer.highestOneBit(n) == n ? n : Integer.highestOneBit(n) << 1;
-        b = ByteBuffer.allocateDirect(Math.max(64, cap)).order(ByteOrder.nativeOrder());
+        b = ByteBuffer.allocateDirect(capacityFor(n)).order(ByteOrder.nativeOrder());
       }
       ByteBuffer v = b.slice(0, n).order(ByteOrder.nativeOrder());
       OnnxTensor made = OnnxTensor.createTensor(env, v, dims, t);
@@ -215,6 +237,17 @@ final class Scratch implements AutoCloseable {
       shape = dims.clone();
       tensor = made;
       return made;
+    }
+
+    /** The bytes of the direct buffer this holds (0 before the first bind). */
+    long capacity() {
+      return bytes == null ? 0 : bytes.capacity();
+    }
+
+    /** The capacity a buffer for {@code size} bytes gets: the next power of two, at least 64. */
+    static int capacityFor(long size) {
+      int n = Math.toIntExact(size);
+      return Math.max(64, Integer.highestOneBit(n) == n ? n : Integer.highestOneBit(n) << 1);
     }
 
     private static Buffer typed(ByteBuffer b, OnnxJavaType t) {
