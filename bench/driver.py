@@ -127,7 +127,10 @@ class Runner:
     @staticmethod
     def open(worker: Worker, rid: str, label: str, kind: str, model: str, threads: int, spin: bool,
              dims: tuple[int, ...]) -> Runner:
+        t0 = time.perf_counter()
         info = worker.ask("open", rid, kind, model, threads, int(spin), ",".join(map(str, dims)))
+        # the open command's round trip: the session made (model loaded, optimised) and one first call
+        info["open_s"] = time.perf_counter() - t0
         return Runner(worker, rid, label, info)
 
     def close(self) -> None:

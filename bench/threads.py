@@ -47,6 +47,21 @@ CASES: list[tuple[str, dict[str, Any]]] = [
 ORT_ENV = "ORT_INTRA_OP_NUM_THREADS"
 VARIANTS = [("ORT defaults", "raw", {}), ("SDK defaults", "sdk", {}),
             (f"ORT defaults + {ORT_ENV}", "raw", {ORT_ENV: "@sdk_intra"})]
+# The managed runtime's own threads inside the quota, budgeted by flags a library cannot set (the
+# JVM reads JAVA_TOOL_OPTIONS at start): what each buys over the SDK's defaults, same measurement.
+# At one CPU the JVM already picks the serial collector (one GC thread, stop-the-world) and two JIT
+# compiler threads (C1 and C2); C1 only with one compiler thread halves the JIT's threads and its
+# work, -Xint removes it (every Java frame interpreted, ONNX Runtime's native code untouched).
+JVM_C1 = "-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1"
+LANG_VARIANTS: dict[str, list[tuple[str, str, dict[str, str]]]] = {
+    "java": [("SDK defaults, JVM C1 only, 1 compiler thread", "sdk", {"JAVA_TOOL_OPTIONS": JVM_C1}),
+             ("SDK defaults, JVM -Xint (no JIT)", "sdk", {"JAVA_TOOL_OPTIONS": "-Xint"})],
+}
+
+
+def variants(lang: str) -> list[tuple[str, str, dict[str, str]]]:
+    """The variants measured for ``lang``: every language's, then its own."""
+    return VARIANTS + LANG_VARIANTS.get(lang, [])
 
 # the worker of each language inside the image (bench/workers/)
 COMMANDS = {
@@ -166,9 +181,10 @@ def run_bench(ctx: Context) -> Section:
         "langs": {lang: cmd for lang, cmd in COMMANDS.items() if lang in ctx.langs},
         "env": {"PYTHONPATH": "/opt/bench/python/src", "BENCH_MODELS": "/opt/bench/models",
                 "ONNXRUNTIME_SHARED_LIBRARY_PATH": f"/usr/local/lib/{ORT_LIB.name}"},
-        "variants": [list(v) for v in VARIANTS],
+        "variants": [[*v, None] for v in VARIANTS]
+                    + [[*v, [lang]] for lang, vs in LANG_VARIANTS.items() if lang in ctx.langs for v in vs],
     }
-    rows, ratio_rows, data, probes = [], [], {}, {}
+    rows, ratio_rows, budget_rows, data, probes = [], [], [], {}, {}
     langs = [lang for lang in COMMANDS if lang in ctx.langs]
     worst: dict[str, list[str]] = {lang: [] for lang in langs}
     met: dict[str, bool] = dict.fromkeys(langs, True)
@@ -188,7 +204,7 @@ def run_bench(ctx: Context) -> Section:
             r["summary"] = summary(r["ns"])
             by.setdefault((r["lang"], r["variant"]), []).append(r)
         for lang in langs:
-            for name, _, _ in VARIANTS:
+            for name, _, _ in variants(lang):
                 rs = by[(lang, name)]
                 s = [r["summary"] for r in rs]
                 first = rs[0]
@@ -212,6 +228,11 @@ def run_bench(ctx: Context) -> Section:
             q = [statistics.median([r["summary"]["qps"] for r in by[(lang, v[0])]]) for v in VARIANTS]
             ratio_rows.append([case, lang, rng(ratios, 1, "×"), rng(env_ratios, 2, "×"), f"{q[1] / q[0]:.2f}×",
                                BASELINE[lang] if case == "--cpus=1" else ""])
+            for name, _, _ in LANG_VARIANTS.get(lang, []):
+                own = [r["summary"]["p99_ms"] for r in sorted(by[(lang, name)], key=lambda r: r["rep"])]
+                budget_rows.append([case, lang, name, rng(sdk_p99), rng(own),
+                                    rng([s / o for s, o in zip(sdk_p99, own)], 2, "×"),
+                                    rng([o / x for o, x in zip(ort_p99, own)], 1, "×")])
             m = statistics.median(ratios)
             worst[lang].append(f"{case} {m:.1f}×")
             if case == GOAL_CASE:
@@ -239,7 +260,7 @@ def run_bench(ctx: Context) -> Section:
              f"`{GOAL_CASE}`, where the issue measured its baseline: at `--cpus=0.5` a sequential caller needs more "
              "CPU than the quota, so every variant is throttled each period (see \"throttled\") and the p99 is "
              "the throttle gap whatever the threads; `--cpuset-cpus=0` sets no quota."),
-        tables=[
+        tables=[t for t in [
             Table("Latency and QPS per variant (this machine)",
                   ["case", "lang", "variant", "p50 ms", "p99 ms", "QPS", "threads", "pool threads",
                    "CPU ms/call", "throttled ms/100 calls", "GC/JIT in window", "heap/call"], rows,
@@ -251,7 +272,13 @@ def run_bench(ctx: Context) -> Section:
             Table("p99 of ORT's defaults over the SDK's (higher is better for the SDK)",
                   ["case", "lang", "ORT default / SDK p99", f"ORT + {ORT_ENV} / SDK p99", "SDK / ORT QPS",
                    "issue baseline"], ratio_rows),
-        ],
+            Table("The managed runtime's own threads budgeted (flags the application sets; the SDK cannot)",
+                  ["case", "lang", "variant", "SDK defaults p99 ms", "variant p99 ms", "SDK / variant p99",
+                   "ORT default / variant p99"], budget_rows,
+                  note=(f"Java: JAVA_TOOL_OPTIONS=\"{JVM_C1}\" (C1 only, one compiler thread instead of the two "
+                        "the JVM picks at one CPU) or \"-Xint\" (no JIT thread at all); the JVM already runs the "
+                        "serial collector (one GC thread) at one CPU. Ratios per repetition, median (min–max).")),
+        ] if t.rows],
         charts=[Chart("threads.png", "p99 latency under Docker CPU limits (MLP, batch 64)", "p99 ms",
                       chart_labels, chart)],
         data={"cases": data, "probes": probes, "plan": {k: v for k, v in plan.items() if k != "langs"}},

@@ -3,8 +3,9 @@
     python3 inside.py PLAN_JSON
 
 Stand-alone (stdlib only). PLAN: {"reps", "n", "warm", "warm_max", "dims", "langs": {lang: [cmd...]},
-"env": {...}, "variants": [[name, kind, extra_env]]}; an extra_env value "@sdk_intra" is replaced by
-the intra-op thread count the SDK picks in this container. For every repetition, language and
+"env": {...}, "variants": [[name, kind, extra_env, langs]]}; an extra_env value "@sdk_intra" is
+replaced by the intra-op thread count the SDK picks in this container; langs (a list, or null for
+every language) limits a variant to some languages. For every repetition, language and
 variant (order rotating), one fresh process opens the MLP, warms up, measures N sequential calls
 and reports; each prints one JSON line on stdout. Fresh processes: one variant's threads (ORT's
 pool, the JIT, the GC) never run while another is measured.
@@ -95,7 +96,9 @@ def main() -> None:
             order = variants[k:] + variants[:k]
             if rep % 2:
                 order.reverse()
-            for name, kind, extra in order:
+            for name, kind, extra, only in order:
+                if only is not None and lang not in only:
+                    continue
                 env = {key: sdk_intra if v == "@sdk_intra" else v for key, v in extra.items()}
                 try:
                     r = measure(plan, lang, kind, env, plan["n"], rep == 0)
