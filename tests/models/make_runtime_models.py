@@ -12,6 +12,8 @@
 * ``lying.onnx``: ``x`` float[n] -> ``y`` = Concat(x, x), declared float[n] (it is [2n]), and
   ``transposed.onnx``: ``x`` float[a,b] -> ``y`` = Transpose(x), declared float[a,b] (same count,
   other shape): outputs bound to the declared shape fail, the runtime must run them unbound.
+* ``passthrough.onnx``: ``x`` float[n] -> ``y`` = Neg(x) and ``x`` itself (a graph output that is a
+  graph input): ONNX Runtime leaves a pre-bound output of that kind unwritten, without an error.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ def main(out: Path) -> None:
           [vi(n, t, ["n"]) for n, t in types], [vi(f"{n}y", t, ["n"]) for n, t in types])
     _save(out / "lying.onnx", [helper.make_node("Concat", ["x", "x"], ["y"], axis=0)],
           [vi("x", TensorProto.FLOAT, ["n"])], [vi("y", TensorProto.FLOAT, ["n"])])
+    _save(out / "passthrough.onnx", [helper.make_node("Neg", ["x"], ["y"])], [vi("x", TensorProto.FLOAT, ["n"])],
+          [vi("y", TensorProto.FLOAT, ["n"]), vi("x", TensorProto.FLOAT, ["n"])])
     _save(out / "transposed.onnx", [helper.make_node("Transpose", ["x"], ["y"])],
           [vi("x", TensorProto.FLOAT, ["a", "b"])], [vi("y", TensorProto.FLOAT, ["a", "b"])])
 

@@ -11,8 +11,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -165,10 +167,19 @@ final class Scratch implements AutoCloseable {
     }
   }
 
-  /** Whether the outputs could ever be bound (else no run tries). */
-  static boolean pinnable(Spec[] outputs) {
+  /**
+   * Whether the outputs could ever be bound (else no run tries). Not when an output is a graph
+   * input passed through (a feed, or a constant: an input with an initializer): ONNX Runtime then
+   * returns the input's value and leaves a pre-bound output's memory as it was, without an error.
+   */
+  static boolean pinnable(Spec[] outputs, Spec[] inputs, Set<String> constants) {
+    Set<String> fed = new HashSet<>(constants);
+    for (Spec s : inputs) {
+      fed.add(s.name());
+      fed.addAll(Arrays.asList(s.feeds()));
+    }
     for (Spec s : outputs) {
-      if (s.dims() == null || pinnable(s) == null) {
+      if (s.dims() == null || pinnable(s) == null || fed.contains(s.name())) {
         return false;
       }
     }

@@ -76,7 +76,7 @@ public final class ModelSession implements AutoCloseable {
     this.model = signature.model();
     this.inputs = signature.inputs().toArray(new Spec[0]);
     this.outputs = signature.outputs().toArray(new Spec[0]);
-    this.pinOutputs = Scratch.pinnable(outputs);
+    this.pinOutputs = Scratch.pinnable(outputs, inputs, signature.constants());
     this.quiet = new OrtSession.RunOptions();
     quiet.setLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
     Set<String> outs = new LinkedHashSet<>();
