@@ -14,8 +14,8 @@ that reads commands on stdin, one per line, and answers each with one line, ``ok
                                            -> {checksum, threads_added, config?}; one call is made.
     run ID N                               N calls -> {ns: total}
     lat ID N                               N calls -> {ns: [each call]}
-    warm ID MIN MAX                        calls for MIN s (Java: then until its JIT compiled nothing for
-                                           0.5 s, at most MAX s) -> {calls, seconds, steady}
+    warm ID MIN MAX                        calls for MIN s (Java: and 10,000 calls, then until its JIT
+                                           compiled nothing for 0.5 s, at most MAX s) -> {calls, seconds, steady}
     allocs ID N                            Go, Java: managed-heap allocation per call
     profile ID N                           Python: cProfile's per-call own time by function
     cpuprofile ID N FILE                   Go: N calls under runtime/pprof, written to FILE
