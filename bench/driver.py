@@ -18,8 +18,8 @@ that reads commands on stdin, one per line, and answers each with one line, ``ok
     lat ID N                               N calls -> {ns: [each call]}
     latsched ID N                          Go: lat, and each call's thread CPU time and run-queue wait
                                            (/proc/thread-self/schedstat) -> {ns, cpu_ns, wait_ns}
-    warm ID MIN MAX                        calls for MIN s (Java: then until its JIT compiled nothing for
-                                           0.5 s, at most MAX s) -> {calls, seconds, steady}
+    warm ID MIN MAX                        calls for MIN s (Java: and 10,000 calls, then until its JIT
+                                           compiled nothing for 0.5 s, at most MAX s) -> {calls, seconds, steady}
     allocs ID N                            Go, Java: managed-heap allocation per call
     profile ID N                           Python: cProfile's per-call own time by function
     cpuprofile ID N FILE                   Go: N calls under runtime/pprof, written to FILE
@@ -131,7 +131,10 @@ class Runner:
     @staticmethod
     def open(worker: Worker, rid: str, label: str, kind: str, model: str, threads: int, spin: bool,
              dims: tuple[int, ...]) -> Runner:
+        t0 = time.perf_counter()
         info = worker.ask("open", rid, kind, model, threads, int(spin), ",".join(map(str, dims)))
+        # the open command's round trip: the session made (model loaded, optimised) and one first call
+        info["open_s"] = time.perf_counter() - t0
         return Runner(worker, rid, label, info)
 
     def close(self) -> None:

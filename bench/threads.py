@@ -47,11 +47,26 @@ CASES: list[tuple[str, dict[str, Any]]] = [
 ORT_ENV = "ORT_INTRA_OP_NUM_THREADS"
 VARIANTS = [("ORT defaults", "raw", {}), ("SDK defaults", "sdk", {}),
             (f"ORT defaults + {ORT_ENV}", "raw", {ORT_ENV: "@sdk_intra"})]
-# Variants of some languages only, not charted: (name, kind, env, languages). Go: the SDK's
-# defaults with RunInto writing into one reused Outputs (no per-call output allocation).
-EXTRA_VARIANTS = [("SDK defaults, RunInto", "sdk-into", {}, ("go",))]
+# The managed runtime's own threads inside the quota, budgeted by flags a library cannot set (the
+# JVM reads JAVA_TOOL_OPTIONS at start): what each buys over the SDK's defaults, same measurement.
+# At one CPU the JVM already picks the serial collector (one GC thread, stop-the-world) and two JIT
+# compiler threads (C1 and C2); C1 only with one compiler thread halves the JIT's threads and its
+# work, -Xint removes it (every Java frame interpreted, ONNX Runtime's native code untouched).
+JVM_C1 = "-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1"
+# Go: the SDK's defaults with RunInto writing into one reused Outputs (no per-call output allocation).
+LANG_VARIANTS: dict[str, list[tuple[str, str, dict[str, str]]]] = {
+    "go": [("SDK defaults, RunInto", "sdk-into", {})],
+    "java": [("SDK defaults, JVM C1 only, 1 compiler thread", "sdk", {"JAVA_TOOL_OPTIONS": JVM_C1}),
+             ("SDK defaults, JVM -Xint (no JIT)", "sdk", {"JAVA_TOOL_OPTIONS": "-Xint"})],
+}
 # Languages whose worker reports each call's run-queue wait (`latsched`): the "p99 − wait" column.
 LATSCHED = ("go",)
+
+
+def variants(lang: str) -> list[tuple[str, str, dict[str, str]]]:
+    """The variants measured for ``lang``: every language's, then its own."""
+    return VARIANTS + LANG_VARIANTS.get(lang, [])
+
 
 # the worker of each language inside the image (bench/workers/)
 COMMANDS = {
@@ -171,10 +186,11 @@ def run_bench(ctx: Context) -> Section:
         "langs": {lang: cmd for lang, cmd in COMMANDS.items() if lang in ctx.langs},
         "env": {"PYTHONPATH": "/opt/bench/python/src", "BENCH_MODELS": "/opt/bench/models",
                 "ONNXRUNTIME_SHARED_LIBRARY_PATH": f"/usr/local/lib/{ORT_LIB.name}"},
-        "variants": [[*v, []] for v in VARIANTS] + [[n, k, e, list(langs)] for n, k, e, langs in EXTRA_VARIANTS],
-        "latsched": list(LATSCHED),
+        "variants": [[*v, None] for v in VARIANTS]
+                    + [[*v, [lang]] for lang, vs in LANG_VARIANTS.items() if lang in ctx.langs for v in vs],
+        "latsched": [lang for lang in LATSCHED if lang in ctx.langs],
     }
-    rows, ratio_rows, data, probes = [], [], {}, {}
+    rows, ratio_rows, budget_rows, data, probes = [], [], [], {}, {}
     langs = [lang for lang in COMMANDS if lang in ctx.langs]
     worst: dict[str, list[str]] = {lang: [] for lang in langs}
     met: dict[str, bool] = dict.fromkeys(langs, True)
@@ -194,7 +210,7 @@ def run_bench(ctx: Context) -> Section:
             r["summary"] = summary(r["ns"])
             by.setdefault((r["lang"], r["variant"]), []).append(r)
         for lang in langs:
-            for name in [v[0] for v in VARIANTS] + [v[0] for v in EXTRA_VARIANTS if lang in v[3]]:
+            for name, _, _ in variants(lang):
                 rs = by[(lang, name)]
                 s = [r["summary"] for r in rs]
                 first = rs[0]
@@ -219,6 +235,11 @@ def run_bench(ctx: Context) -> Section:
             q = [statistics.median([r["summary"]["qps"] for r in by[(lang, v[0])]]) for v in VARIANTS]
             ratio_rows.append([case, lang, rng(ratios, 1, "×"), rng(env_ratios, 2, "×"), f"{q[1] / q[0]:.2f}×",
                                BASELINE[lang] if case == "--cpus=1" else ""])
+            for name, _, _ in LANG_VARIANTS.get(lang, []):
+                own = [r["summary"]["p99_ms"] for r in sorted(by[(lang, name)], key=lambda r: r["rep"])]
+                budget_rows.append([case, lang, name, rng(sdk_p99), rng(own),
+                                    rng([s / o for s, o in zip(sdk_p99, own)], 2, "×"),
+                                    rng([o / x for o, x in zip(ort_p99, own)], 1, "×")])
             m = statistics.median(ratios)
             worst[lang].append(f"{case} {m:.1f}×")
             if case == GOAL_CASE:
@@ -237,8 +258,8 @@ def run_bench(ctx: Context) -> Section:
         how=(f"MLP {models.MLP_LAYERS} × (MatMul {models.MLP_WIDTH}×{models.MLP_WIDTH} + Relu), batch "
              f"{models.MLP_BATCH}, in Docker (`{IMAGE}` from `{BASE_IMAGE}`, `--network none`) on this "
              f"{len(os.sched_getaffinity(0))}-CPU host. Per container, every language × variant is a "
-             f"fresh process: open, warm up ≥ {plan['warm']} s (Java: until the JIT compiled nothing for 0.5 s, at "
-             f"most {plan['warm_max']} s), then {n} sequential calls, each timed; {reps} repetition(s), variant order "
+             f"fresh process: open, warm up ≥ {plan['warm']} s (Java: ≥ 10,000 calls, then until the JIT compiled "
+             f"nothing for 0.5 s, at most {plan['warm_max']} s), then {n} sequential calls, each timed; {reps} repetition(s), variant order "
              "rotating. Ranges are min–max over repetitions. \"pool threads\" = OS threads the session added "
              f"(ORT's intra-op pool has intra − 1). {probe_txt}. `{ORT_ENV}` is read by ONNX Runtime 1.29 only when "
              "the count is not set in code: the SDKs always set it, so the variable changes ORT-default sessions "
@@ -246,7 +267,7 @@ def run_bench(ctx: Context) -> Section:
              f"`{GOAL_CASE}`, where the issue measured its baseline: at `--cpus=0.5` a sequential caller needs more "
              "CPU than the quota, so every variant is throttled each period (see \"throttled\") and the p99 is "
              "the throttle gap whatever the threads; `--cpuset-cpus=0` sets no quota."),
-        tables=[
+        tables=[t for t in [
             Table("Latency and QPS per variant (this machine)",
                   ["case", "lang", "variant", "p50 ms", "p99 ms", "QPS", "threads", "pool threads",
                    "CPU ms/call", "throttled ms/100 calls", "GC/JIT in window", "heap/call", "p99 − wait ms"], rows,
@@ -261,7 +282,14 @@ def run_bench(ctx: Context) -> Section:
             Table("p99 of ORT's defaults over the SDK's (higher is better for the SDK)",
                   ["case", "lang", "ORT default / SDK p99", f"ORT + {ORT_ENV} / SDK p99", "SDK / ORT QPS",
                    "issue baseline"], ratio_rows),
-        ],
+            Table("Per-language variants: Go's RunInto, the JVM's own threads budgeted (flags the application sets)",
+                  ["case", "lang", "variant", "SDK defaults p99 ms", "variant p99 ms", "SDK / variant p99",
+                   "ORT default / variant p99"], budget_rows,
+                  note=("Go: RunInto writes into one reused Outputs (no per-call output allocation). "
+                        f"Java: JAVA_TOOL_OPTIONS=\"{JVM_C1}\" (C1 only, one compiler thread instead of the two "
+                        "the JVM picks at one CPU) or \"-Xint\" (no JIT thread at all); the JVM already runs the "
+                        "serial collector (one GC thread) at one CPU. Ratios per repetition, median (min–max).")),
+        ] if t.rows],
         charts=[Chart("threads.png", "p99 latency under Docker CPU limits (MLP, batch 64)", "p99 ms",
                       chart_labels, chart)],
         data={"cases": data, "probes": probes, "plan": {k: v for k, v in plan.items() if k != "langs"}},

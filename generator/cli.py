@@ -69,6 +69,9 @@ def cli() -> None:
 @click.option("--downgrade", is_flag=True,
               help="Embed a copy lowered to the IR version and opsets the pinned ONNX Runtime loads "
                    "(only when the model uses nothing newer).")
+@click.option("--optimize", is_flag=True,
+              help="Embed the copy ONNX Runtime's offline graph optimisation (extended level) writes, checked against "
+                   "the original on generated inputs (embedded models only).")
 @click.option("--no-load-check", is_flag=True, help="Do not load embedded models into ONNX Runtime at generation.")
 @click.option("--force", is_flag=True, help="Replace --out even if sdkgen did not create it.")
 @click.option("--check", "check_only", is_flag=True,
@@ -88,6 +91,7 @@ def generate(
     model_path: bool,
     remote: bool,
     downgrade: bool,
+    optimize: bool,
     no_load_check: bool,
     force: bool,
     check_only: bool,
@@ -112,7 +116,7 @@ def generate(
             if len(models) > 1 and out is None:
                 raise UserError("--out is required when generating one SDK for several models")
             entries = project.model_entries(models, name, embed=not model_path, downgrade=downgrade,
-                                            load_check=not no_load_check)
+                                            load_check=not no_load_check, optimize=optimize)
             opts = emit.options_from({k: v for k, v in given.items() if v is not None})
             sdk = project.SdkEntry(lang, out or f"{emit.default_name(models[0])}-{lang}", opts, set_opts)
             proj = project.Project(entries, (sdk,))
@@ -122,7 +126,8 @@ def generate(
                 raise UserError(f"no MODEL given and no ./{project.CONFIG_NAME} here "
                                 "(expected `sdkgen MODEL --lang L` or a config file)")
             flags = [f for f, v in (("--out", out), ("--name", name), ("--model-path", model_path or None),
-                                    ("--downgrade", downgrade or None), ("--no-load-check", no_load_check or None))
+                                    ("--downgrade", downgrade or None), ("--optimize", optimize or None),
+                                    ("--no-load-check", no_load_check or None))
                      if v is not None] + [emit.OPTION_FLAGS[k] for k in set_opts]
             if flags:
                 raise UserError(f"{', '.join(flags)} cannot be combined with a config file (set them in {cfg})")

@@ -14,6 +14,8 @@ load time, with a one-line error that names the fix:
   result passes protobuf's 2 GiB limit and points to ``--model-path``.
 * Embedded models are loaded into an ONNX Runtime session once (unknown operators, bad graphs);
   ``--no-load-check`` skips that.
+* ``--optimize`` embeds the copy ONNX Runtime's offline graph optimisation writes, checked against
+  the original (``generator.optimize``).
 """
 
 from __future__ import annotations
@@ -187,8 +189,17 @@ def load_check(data: bytes, label: str) -> None:
                         f"could: {first[:400]} (pass --no-load-check to generate anyway)") from None
 
 
-def prepare(path: str, data: bytes, *, embed: bool, downgrade: bool, check_load: bool) -> Prepared:
-    """Check ``path``'s model against the pinned ONNX Runtime; return the bytes an SDK carries."""
+def prepare(path: str, data: bytes, *, embed: bool, downgrade: bool, check_load: bool,
+            optimize: bool = False) -> Prepared:
+    """Check ``path``'s model against the pinned ONNX Runtime; return the bytes an SDK carries
+    (with ``optimize``, as ONNX Runtime's offline optimisation leaves them: ``generator.optimize``)."""
+    if optimize and not embed:
+        raise UserError(f"{path}: --optimize changes the embedded copy, but with --model-path the SDK loads the file "
+                        "as it is: embed the model, or ship a file optimised offline yourself "
+                        "(ONNX Runtime's SessionOptions.optimized_model_filepath)")
+    if optimize and not check_load:
+        raise UserError(f"{path}: --optimize loads the model into ONNX Runtime to optimise and check it: it cannot "
+                        "be combined with --no-load-check")
     m = onnx.load_model_from_string(data)
     changes: list[str] = []
     too_new = _too_new(m)
@@ -229,4 +240,9 @@ def prepare(path: str, data: bytes, *, embed: bool, downgrade: bool, check_load:
                             f"({e}); generate with --model-path and ship the files next to each other") from None
     if embed and check_load:
         load_check(data, path)
+    if optimize:
+        from .optimize import optimize as optimized
+
+        data, change = optimized(path, data)
+        changes.append(change)
     return Prepared(data, tuple(changes))

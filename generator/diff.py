@@ -27,7 +27,7 @@ def _load(out: Path, rec: marker.Record) -> list[project.LoadedModel]:
                 raise UserError(f"{out}: model {m.name!r} not found at {path} (the path the record holds, "
                                 "relative to the SDK directory)")
             path = out / copy
-        entries.append(project.ModelEntry(str(path), m.name, m.embed, m.downgrade, m.load_check))
+        entries.append(project.ModelEntry(str(path), m.name, m.embed, m.downgrade, m.load_check, m.optimize))
     loaded = project.read_models(entries)
     # Record the path the record holds, even when the model came from the embedded copy.
     return [dataclasses.replace(x, entry=dataclasses.replace(x.entry, path=str(out / m.path)))

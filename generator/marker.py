@@ -31,6 +31,7 @@ class ModelRecord:
     sha256: str  # of the model file (an embedded copy may differ: see ``changes``)
     downgrade: bool = False
     load_check: bool = True
+    optimize: bool = False  # the embedded copy is ONNX Runtime's offline-optimised one (written only when true)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Record:
             "sdkgen_version": self.sdkgen_version,
             "lang": self.lang,
             "options": dict(sorted(self.options.items())),
-            "models": [dataclasses.asdict(m) for m in self.models],
+            "models": [{k: v for k, v in dataclasses.asdict(m).items() if k != "optimize" or v} for m in self.models],
             "files": dict(sorted(self.files.items())),
         }
         return (json.dumps(doc, indent=2, ensure_ascii=True) + "\n").encode("ascii")
@@ -86,7 +87,7 @@ def make(
         options={k: v if isinstance(v := getattr(opts, k), bool) else str(v) for k in given},
         models=tuple(
             ModelRecord(relative_model_path(m.entry.path, out), m.entry.name, m.entry.embed, m.file_sha256,
-                        m.entry.downgrade, m.entry.load_check)
+                        m.entry.downgrade, m.entry.load_check, m.entry.optimize)
             for m in models
         ),
         files={rel: sha256(data) for rel, data in files.items()},
@@ -126,7 +127,8 @@ def read(out: Path) -> Record:
             raise UserError(f"{w}: expected a mapping")
         models.append(ModelRecord(_field(m, "path", str, w), _field(m, "name", str, w),
                                   _field(m, "embed", bool, w), _field(m, "sha256", str, w),
-                                  _field(m, "downgrade", bool, w), _field(m, "load_check", bool, w)))
+                                  _field(m, "downgrade", bool, w), _field(m, "load_check", bool, w),
+                                  _field(m, "optimize", bool, w) if "optimize" in m else False))
     options = _field(doc, "options", dict, where)
     files = _field(doc, "files", dict, where)
     if not all(isinstance(k, str) and isinstance(v, str | bool) for k, v in options.items()) or not all(

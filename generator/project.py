@@ -10,6 +10,7 @@ an output per language; every model of a language goes into one SDK with one run
         embed: false                # optional; false = load from a path at run time
         downgrade: true             # optional; embed a copy lowered to ORT's IR version/opsets
         load_check: false           # optional; do not load the embedded model into ORT first
+        optimize: true              # optional; embed the copy ORT's offline graph optimisation writes
       - path: models/encoder.onnx
     sdks:
       python: {out: sdk/python, package: team_models, version: 1.2.0}
@@ -30,7 +31,7 @@ from . import compat, emit, marker, reader, targets, writer
 from .errors import UserError
 
 CONFIG_NAME = "sdkgen.yaml"
-_MODEL_KEYS = {"path", "name", "embed", "downgrade", "load_check"}
+_MODEL_KEYS = {"path", "name", "embed", "downgrade", "load_check", "optimize"}
 _SDK_KEYS = {"out"} | set(emit.OPTION_FLAGS)
 
 
@@ -41,6 +42,7 @@ class ModelEntry:
     embed: bool = True
     downgrade: bool = False  # embed a copy lowered to the pinned ORT's IR version / opsets
     load_check: bool = True  # load an embedded model into ONNX Runtime at generation
+    optimize: bool = False  # embed the copy ONNX Runtime's offline graph optimisation writes (generator.optimize)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,11 +70,11 @@ class Project:
 
 
 def model_entries(paths: Sequence[str], name: str | None, *, embed: bool, downgrade: bool = False,
-                  load_check: bool = True) -> tuple[ModelEntry, ...]:
+                  load_check: bool = True, optimize: bool = False) -> tuple[ModelEntry, ...]:
     """Models named on the command line; ``--name`` only names a single model."""
     if name is not None and len(paths) != 1:
         raise UserError("--name names one model; with several models, name them in a config file (sdkgen.yaml)")
-    return tuple(ModelEntry(p, name or emit.default_name(p), embed, downgrade, load_check) for p in paths)
+    return tuple(ModelEntry(p, name or emit.default_name(p), embed, downgrade, load_check, optimize) for p in paths)
 
 
 def read_models(entries: Sequence[ModelEntry]) -> list[LoadedModel]:
@@ -81,7 +83,8 @@ def read_models(entries: Sequence[ModelEntry]) -> list[LoadedModel]:
     out = []
     for e in entries:
         m, data = reader.read_file(e.path)
-        prepared = compat.prepare(e.path, data, embed=e.embed, downgrade=e.downgrade, check_load=e.load_check)
+        prepared = compat.prepare(e.path, data, embed=e.embed, downgrade=e.downgrade, check_load=e.load_check,
+                                  optimize=e.optimize)
         if prepared.data is not data:
             m = reader.read_bytes(prepared.data, e.path)
         source = emit.ModelSource(model=m, data=prepared.data, name=e.name, embed=e.embed)
@@ -154,7 +157,7 @@ def load_config(path: str | Path) -> Project:
             raise UserError(f"{p}: {where}: path is missing")
         mp = _str(p, f"{where}.path", m["path"])
         flags = {}
-        for key, default in (("embed", True), ("downgrade", False), ("load_check", True)):
+        for key, default in (("embed", True), ("downgrade", False), ("load_check", True), ("optimize", False)):
             flags[key] = m.get(key, default)
             if not isinstance(flags[key], bool):
                 raise UserError(f"{p}: {where}.{key}: expected true or false, got {flags[key]!r}")

@@ -5,8 +5,9 @@
 Stand-alone (stdlib only). PLAN: {"reps", "n", "warm", "warm_max", "dims", "langs": {lang: [cmd...]},
 "env": {...}, "variants": [[name, kind, extra_env, languages]], "latsched": [language...]}; an
 extra_env value "@sdk_intra" is replaced by the intra-op thread count the SDK picks in this
-container; a variant with a list of languages runs for those only; the workers of "latsched"
-languages also report each call's thread CPU time and run-queue wait. For every repetition, language and
+container; a variant with a list of languages runs for those only (null or empty: every
+language); the workers of "latsched" languages also report each call's thread CPU time and
+run-queue wait. For every repetition, language and
 variant (order rotating), one fresh process opens the MLP, warms up, measures N sequential calls
 and reports; each prints one JSON line on stdout. Fresh processes: one variant's threads (ORT's
 pool, the JIT, the GC) never run while another is measured.
@@ -100,7 +101,9 @@ def main() -> None:
             order = variants[k:] + variants[:k]
             if rep % 2:
                 order.reverse()
-            for name, kind, extra in order:
+            for name, kind, extra, only in order:
+                if only is not None and lang not in only:
+                    continue
                 env = {key: sdk_intra if v == "@sdk_intra" else v for key, v in extra.items()}
                 try:
                     r = measure(plan, lang, kind, env, plan["n"], rep == 0)

@@ -82,7 +82,7 @@ RUNTIME_TYPES = _names(
     SessionConfig Sequences Signature Spec Tensor TensorInput ThreadDefaults
     FloatTensor DoubleTensor LongTensor IntTensor ShortTensor ByteTensor BooleanTensor StringTensor
     Float16Tensor BFloat16Tensor
-    Bindings Converter Reader Kind Source Computed Resolved
+    Bindings Converter Reader Kind Source Computed Resolved Scratch Staged Pool
     """
 )
 

@@ -13,7 +13,8 @@ public final class Checks {
   /**
    * The sizes symbolic dimensions were bound to during one run, and by which input.
    *
-   * <p>Symbols are few, so a linear scan over arrays beats a map; one instance per run.
+   * <p>Symbols are few, so a linear scan over arrays beats a map; one instance serves one run at a
+   * time ({@link #reset} before each).
    */
   public static final class Bindings {
     /** Bindings for models whose inputs have no symbolic dimensions (never written to). */
@@ -33,6 +34,22 @@ public final class Checks {
       symbols = new String[capacity];
       sizes = new long[capacity];
       inputs = new String[capacity];
+    }
+
+    /** Forgets every binding, for the next run. */
+    void reset() {
+      n = 0;
+    }
+
+    /**
+     * Returns the size {@code symbol} was bound to in this run, or -1.
+     *
+     * @param symbol the symbolic dimension's name
+     * @return its size, or -1 when no input bound it
+     */
+    long size(String symbol) {
+      int at = find(symbol);
+      return at < 0 ? -1 : sizes[at];
     }
 
     private int find(String symbol) {

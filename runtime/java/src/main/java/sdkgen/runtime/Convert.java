@@ -6,6 +6,13 @@ import ai.onnxruntime.OnnxSequence;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
+import java.nio.Buffer;
+import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -50,6 +57,36 @@ public final class Convert {
   }
 
   /**
+   * The memory of an output the run wrote into a tensor of the runtime's own ({@link Scratch}), as
+   * a native-order buffer of the tensor's Java type; null for a tensor ONNX Runtime made (read
+   * through its API).
+   */
+  private static Buffer bound(OnnxTensor t) {
+    Scratch s = Scratch.READING.get();
+    return s == null ? null : s.memory(t);
+  }
+
+  private static short[] shorts(OnnxTensor t) {
+    Buffer b = bound(t);
+    if (b != null) {
+      short[] d = new short[b.remaining()];
+      ((ShortBuffer) b).get(0, d);
+      return d;
+    }
+    return empty(t) ? new short[0] : t.getShortBuffer().array();
+  }
+
+  private static byte[] bytes(OnnxTensor t) {
+    Buffer b = bound(t);
+    if (b != null) {
+      byte[] d = new byte[b.remaining()];
+      ((ByteBuffer) b).get(0, d);
+      return d;
+    }
+    return empty(t) ? new byte[0] : t.getByteBuffer().array();
+  }
+
+  /**
    * Copies a float32 tensor.
    *
    * @param v the value
@@ -57,7 +94,14 @@ public final class Convert {
    */
   public static FloatTensor floatTensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    float[] d = empty(t) ? new float[0] : t.getFloatBuffer().array();
+    Buffer b = bound(t);
+    float[] d;
+    if (b != null) {
+      d = new float[b.remaining()];
+      ((FloatBuffer) b).get(0, d);
+    } else {
+      d = empty(t) ? new float[0] : t.getFloatBuffer().array();
+    }
     return new FloatTensor(d, t.getInfo().getShape());
   }
 
@@ -69,7 +113,14 @@ public final class Convert {
    */
   public static DoubleTensor doubleTensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    double[] d = empty(t) ? new double[0] : t.getDoubleBuffer().array();
+    Buffer b = bound(t);
+    double[] d;
+    if (b != null) {
+      d = new double[b.remaining()];
+      ((DoubleBuffer) b).get(0, d);
+    } else {
+      d = empty(t) ? new double[0] : t.getDoubleBuffer().array();
+    }
     return new DoubleTensor(d, t.getInfo().getShape());
   }
 
@@ -81,7 +132,14 @@ public final class Convert {
    */
   public static LongTensor longTensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    long[] d = empty(t) ? new long[0] : t.getLongBuffer().array();
+    Buffer b = bound(t);
+    long[] d;
+    if (b != null) {
+      d = new long[b.remaining()];
+      ((LongBuffer) b).get(0, d);
+    } else {
+      d = empty(t) ? new long[0] : t.getLongBuffer().array();
+    }
     return new LongTensor(d, t.getInfo().getShape());
   }
 
@@ -93,7 +151,14 @@ public final class Convert {
    */
   public static IntTensor intTensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    int[] d = empty(t) ? new int[0] : t.getIntBuffer().array();
+    Buffer b = bound(t);
+    int[] d;
+    if (b != null) {
+      d = new int[b.remaining()];
+      ((IntBuffer) b).get(0, d);
+    } else {
+      d = empty(t) ? new int[0] : t.getIntBuffer().array();
+    }
     return new IntTensor(d, t.getInfo().getShape());
   }
 
@@ -105,8 +170,7 @@ public final class Convert {
    */
   public static ShortTensor shortTensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    short[] d = empty(t) ? new short[0] : t.getShortBuffer().array();
-    return new ShortTensor(d, t.getInfo().getShape());
+    return new ShortTensor(shorts(t), t.getInfo().getShape());
   }
 
   /**
@@ -117,8 +181,7 @@ public final class Convert {
    */
   public static Float16Tensor float16Tensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    short[] d = empty(t) ? new short[0] : t.getShortBuffer().array();
-    return new Float16Tensor(d, t.getInfo().getShape());
+    return new Float16Tensor(shorts(t), t.getInfo().getShape());
   }
 
   /**
@@ -129,8 +192,7 @@ public final class Convert {
    */
   public static BFloat16Tensor bfloat16Tensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    short[] d = empty(t) ? new short[0] : t.getShortBuffer().array();
-    return new BFloat16Tensor(d, t.getInfo().getShape());
+    return new BFloat16Tensor(shorts(t), t.getInfo().getShape());
   }
 
   /**
@@ -141,8 +203,7 @@ public final class Convert {
    */
   public static ByteTensor byteTensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    byte[] d = empty(t) ? new byte[0] : t.getByteBuffer().array();
-    return new ByteTensor(d, t.getInfo().getShape());
+    return new ByteTensor(bytes(t), t.getInfo().getShape());
   }
 
   /**
@@ -153,7 +214,7 @@ public final class Convert {
    */
   public static BooleanTensor booleanTensor(OnnxValue v) {
     OnnxTensor t = tensor(v);
-    byte[] raw = empty(t) ? new byte[0] : t.getByteBuffer().array();
+    byte[] raw = bytes(t);
     boolean[] d = new boolean[raw.length];
     for (int i = 0; i < raw.length; i++) {
       d[i] = raw[i] != 0;

@@ -46,7 +46,11 @@ public final class Probes {
           List.of(M),
           List.of(
               Spec.tensor(
-                  "y", OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, new long[] {-1, -1})),
+                  "y",
+                  OnnxTensorType.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT,
+                  new long[] {-1, -1},
+                  "n",
+                  "n")),
           Set.of());
 
   /** The echo model's outputs. */

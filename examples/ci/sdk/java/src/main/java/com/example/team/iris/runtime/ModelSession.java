@@ -2,13 +2,14 @@
 package com.example.team.iris.runtime;
 
 import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -21,7 +22,8 @@ import java.util.concurrent.locks.StampedLock;
  *
  * <p>Every generated model class delegates to one instance: loading ({@link #openResource}, {@link
  * #openFile}), the checked run ({@link #run}) and {@link #close}. The run path uses only what was
- * computed at load (input specs, output names, the number of symbols).
+ * computed at load (input specs, output names, the number of symbols) and what earlier runs left to
+ * reuse ({@link Scratch}).
  *
  * <p>Runs hold a read lock for their whole length and {@link #close} the write lock: close waits
  * for the runs in flight, and runs after it throw {@link ModelClosedException}. Freeing the native
@@ -51,20 +53,32 @@ public final class ModelSession implements AutoCloseable {
   private final SessionConfig config;
   private final String model;
   private final Spec[] inputs;
+  private final Spec[] outputs;
   private final Set<String> outputNames;
   private final int symbols;
   private final int feedCount;
+  private final Scratch.Pool pool = new Scratch.Pool();
+  // Whether runs bind the outputs to tensors of their declared shapes (off once ONNX Runtime
+  // computed another shape than the model declares).
+  private volatile boolean pinOutputs;
+  private final OrtSession.RunOptions
+      quiet; // the bound runs' options: fatal errors only in the log
   private final StampedLock lock = new StampedLock();
   private volatile boolean closing; // set first by close: new runs stop taking the read lock
   private boolean closed; // guarded by lock
 
   private ModelSession(
-      OrtEnvironment env, OrtSession session, SessionConfig config, Signature signature) {
+      OrtEnvironment env, OrtSession session, SessionConfig config, Signature signature)
+      throws OrtException {
     this.env = env;
     this.session = session;
     this.config = config;
     this.model = signature.model();
     this.inputs = signature.inputs().toArray(new Spec[0]);
+    this.outputs = signature.outputs().toArray(new Spec[0]);
+    this.pinOutputs = Scratch.pinnable(outputs, inputs, signature.constants());
+    this.quiet = new OrtSession.RunOptions();
+    quiet.setLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
     Set<String> outs = new LinkedHashSet<>();
     for (Spec s : signature.outputs()) {
       outs.add(s.name());
@@ -166,8 +180,12 @@ public final class ModelSession implements AutoCloseable {
   /**
    * Checks the inputs, runs the model and reads the outputs.
    *
-   * <p>Every input is checked before any native tensor is made; every tensor and the result are
-   * closed before this returns. Thread-safe; {@link #close} waits for it.
+   * <p>Every input is checked before any native tensor is made. Inputs given as Java arrays are
+   * copied into tensors this instance binds once and reuses while their shape repeats, and outputs
+   * whose shape the inputs determine are written by ONNX Runtime into such tensors ({@link
+   * Scratch}); every other tensor and the result are closed before this returns, the bound ones by
+   * {@link #close}. Thread-safe (concurrent runs never share a bound tensor); {@link #close} waits
+   * for it.
    *
    * @param <T> the outputs type
    * @param values the inputs in signature order (entries may be null: reported as missing)
@@ -195,34 +213,77 @@ public final class ModelSession implements AutoCloseable {
   }
 
   private <T> T checkedRun(TensorInput[] values, Reader<T> reader) {
+    Scratch s = pool.take();
+    if (s == null) {
+      s = new Scratch(symbols, inputs, outputs, feedCount);
+    }
+    try {
+      return checkedRun(s, values, reader);
+    } finally {
+      pool.give(s);
+    }
+  }
+
+  private <T> T checkedRun(Scratch s, TensorInput[] values, Reader<T> reader) {
     Spec[] specs = inputs;
-    Checks.Bindings bound = symbols == 0 ? Checks.Bindings.NONE : new Checks.Bindings(symbols);
+    Checks.Bindings bound = s.bound;
+    bound.reset();
     for (int i = 0; i < specs.length; i++) {
       Checks.input(specs[i], values[i], bound);
     }
-    OnnxTensor[] made = new OnnxTensor[feedCount];
-    Map<String, OnnxTensor> feed = new HashMap<>(Math.max(4, 2 * feedCount));
     try {
       int at = 0;
       for (int i = 0; i < specs.length; i++) {
-        int next = values[i].create(env, specs[i], made, at);
         String[] names = specs[i].feeds();
-        for (int k = 0; at + k < next; k++) {
-          feed.put(names[k], made[at + k]);
+        OnnxTensor t = s.input(env, i, specs[i], values[i]);
+        if (t != null) {
+          s.feed.put(names[0], t);
+          continue;
         }
-        at = next;
+        System.arraycopy(names, 0, s.madeNames, at, names.length);
+        int next = values[i].create(env, specs[i], s.made, at);
+        for (; at < next; at++) {
+          s.feed.put(s.madeNames[at], s.made[at]);
+        }
       }
-      try (OrtSession.Result r = session.run(feed, outputNames)) {
-        return reader.read(r);
+      Map<String, OnnxValue> pinned = pinOutputs ? s.outputs(env, outputs) : null;
+      if (pinned != null) {
+        OrtSession.Result r = runPinned(s.feed, pinned);
+        if (r != null) {
+          Scratch reading = Scratch.READING.get();
+          Scratch.READING.set(s);
+          try (r) {
+            return reader.read(r);
+          } finally {
+            Scratch.READING.set(reading);
+          }
+        }
+      }
+      try (OrtSession.Result r = session.run(s.feed, outputNames)) {
+        T out = reader.read(r);
+        if (pinned != null) {
+          // The run with outputs bound to the declared shapes failed and this one did not: the
+          // model computes other shapes than it declares, so this model's runs stop binding.
+          pinOutputs = false;
+        }
+        return out;
       }
     } catch (OrtException e) {
       throw new ModelRunException(model + ".run failed", e);
     } finally {
-      for (OnnxTensor t : made) {
-        if (t != null) {
-          t.close();
-        }
-      }
+      s.endRun();
+    }
+  }
+
+  /**
+   * The run with bound outputs, or null when ONNX Runtime refused it (tried again unbound, which
+   * logs and reports a real failure; this one logs only fatal errors).
+   */
+  private OrtSession.Result runPinned(Map<String, OnnxTensor> feed, Map<String, OnnxValue> pinned) {
+    try {
+      return session.run(feed, Set.of(), pinned, quiet);
+    } catch (OrtException e) {
+      return null;
     }
   }
 
@@ -239,6 +300,8 @@ public final class ModelSession implements AutoCloseable {
         return;
       }
       closed = true;
+      pool.close();
+      quiet.close();
       session.close();
     } catch (OrtException e) {
       throw new ModelRunException("closing the session failed", e);

@@ -89,6 +89,58 @@ public final class TensorInput {
   }
 
   /**
+   * Whether ONNX Runtime would copy this tensor's data anyway: a heap buffer, or a direct one in
+   * the other byte order. A direct buffer in native order is used by ONNX Runtime as it is.
+   */
+  boolean copied() {
+    if (data == null || elements != null) {
+      return false;
+    } else if (!data.isDirect()) {
+      return true;
+    } else if (data instanceof ByteBuffer) {
+      return false;
+    }
+    return order(data) != ByteOrder.nativeOrder();
+  }
+
+  private static ByteOrder order(Buffer b) {
+    if (b instanceof FloatBuffer x) {
+      return x.order();
+    } else if (b instanceof DoubleBuffer x) {
+      return x.order();
+    } else if (b instanceof LongBuffer x) {
+      return x.order();
+    } else if (b instanceof IntBuffer x) {
+      return x.order();
+    } else if (b instanceof ShortBuffer x) {
+      return x.order();
+    }
+    return ByteOrder.nativeOrder();
+  }
+
+  /**
+   * Copies the (checked) data into {@code dst}, a buffer of the same type and size in native order;
+   * the caller's buffer is only read (its position stays), so runs may share it.
+   */
+  void copyInto(Buffer dst) {
+    int p = data.position();
+    int n = data.remaining();
+    if (data instanceof FloatBuffer b) {
+      ((FloatBuffer) dst).put(0, b, p, n);
+    } else if (data instanceof DoubleBuffer b) {
+      ((DoubleBuffer) dst).put(0, b, p, n);
+    } else if (data instanceof LongBuffer b) {
+      ((LongBuffer) dst).put(0, b, p, n);
+    } else if (data instanceof IntBuffer b) {
+      ((IntBuffer) dst).put(0, b, p, n);
+    } else if (data instanceof ShortBuffer b) {
+      ((ShortBuffer) dst).put(0, b, p, n);
+    } else {
+      ((ByteBuffer) dst).put(0, (ByteBuffer) data, p, n);
+    }
+  }
+
+  /**
    * The ONNX element name of what the data is, e.g. {@code float} for a {@code FloatBuffer}; the
    * Java type's name when it is no ONNX element type.
    */
@@ -272,7 +324,7 @@ public final class TensorInput {
   }
 
   /**
-   * Copies bool data into a direct buffer of one byte per element.
+   * Copies bool data into a buffer of one byte per element.
    *
    * @param data the elements in row-major order, or null
    * @param shape the dimensions, or null
@@ -282,12 +334,11 @@ public final class TensorInput {
     if (data == null) {
       return new TensorInput(null, null, shape);
     }
-    ByteBuffer b = ByteBuffer.allocateDirect(data.length).order(ByteOrder.nativeOrder());
-    for (boolean v : data) {
-      b.put((byte) (v ? 1 : 0));
+    byte[] b = new byte[data.length];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (byte) (data[i] ? 1 : 0);
     }
-    b.flip();
-    return new TensorInput(b, null, shape, true);
+    return new TensorInput(ByteBuffer.wrap(b), null, shape, true);
   }
 
   /**
