@@ -101,9 +101,7 @@ def main() -> None:
             order = variants[k:] + variants[:k]
             if rep % 2:
                 order.reverse()
-            for name, kind, extra, only in order:
-                if only is not None and lang not in only:
-                    continue
+            for name, kind, extra in order:
                 env = {key: sdk_intra if v == "@sdk_intra" else v for key, v in extra.items()}
                 try:
                     r = measure(plan, lang, kind, env, plan["n"], rep == 0)
