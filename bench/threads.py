@@ -157,7 +157,8 @@ def run_case(client: Any, limits: dict[str, Any], plan: dict[str, Any]) -> tuple
 
 def summary(ns: list[int]) -> dict[str, float]:
     ms = [x / 1e6 for x in ns]
-    return {"p50_ms": percentile(ms, 50), "p99_ms": percentile(ms, 99), "mean_ms": statistics.fmean(ms),
+    return {"p50_ms": percentile(ms, 50), "p99_ms": percentile(ms, 99), "p999_ms": percentile(ms, 99.9),
+            "mean_ms": statistics.fmean(ms),
             "max_ms": max(ms), "qps": 1000 / statistics.fmean(ms)}
 
 
@@ -218,14 +219,15 @@ def run_bench(ctx: Context) -> Section:
                 threads = (f"{cfg['intra_op_threads']}{' spin' if cfg.get('allow_spinning') else ''}" if cfg
                            else "ORT: " + (first["env"].get(ORT_ENV) or "default"))
                 rows.append([case, lang, name, rng([x["p50_ms"] for x in s]), rng([x["p99_ms"] for x in s]),
-                             rng([x["qps"] for x in s], 0), threads, first["open"]["threads_added"],
+                             rng([x["p999_ms"] for x in s]), rng([x["qps"] for x in s], 0), threads, first["open"]["threads_added"],
                              rng([cpu_per_call(r) for r in rs]), rng([throttled(r) for r in rs], 1),
+                             rng([run_queue(r) for r in rs], 1), rng([load(r) for r in rs], 1),
                              "; ".join(window(r) for r in rs), alloc(first), unwaited_p99(rs)])
                 data[f"{case} / {lang} / {name}"] = {"runs": [{"summary": r["summary"], "ns": r["ns"], "open": r["open"],
                                                               "warm": r["warm"], "before": r["before"],
                                                               "after": r["after"], "allocs": r.get("allocs"),
-                                                              "cgroup": r.get("cgroup"), "cpu_ns": r.get("cpu_ns"),
-                                                              "wait_ns": r.get("wait_ns")}
+                                                              "cgroup": r.get("cgroup"), "sched": r.get("sched"),
+                                                              "cpu_ns": r.get("cpu_ns"), "wait_ns": r.get("wait_ns")}
                                                              for r in rs]}
             ort_p99 = [r["summary"]["p99_ms"] for r in sorted(by[(lang, VARIANTS[0][0])], key=lambda r: r["rep"])]
             sdk_p99 = [r["summary"]["p99_ms"] for r in sorted(by[(lang, VARIANTS[1][0])], key=lambda r: r["rep"])]
@@ -269,11 +271,20 @@ def run_bench(ctx: Context) -> Section:
              "the throttle gap whatever the threads; `--cpuset-cpus=0` sets no quota."),
         tables=[t for t in [
             Table("Latency and QPS per variant (this machine)",
-                  ["case", "lang", "variant", "p50 ms", "p99 ms", "QPS", "threads", "pool threads",
-                   "CPU ms/call", "throttled ms/100 calls", "GC/JIT in window", "heap/call", "p99 − wait ms"], rows,
-                  note=("CPU ms/call: the container's CPU time (cgroup) over the timed calls / calls: spinning "
+                  ["case", "lang", "variant", "p50 ms", "p99 ms", "p99.9 ms", "QPS", "threads", "pool threads",
+                   "CPU ms/call", "throttled ms/100 calls", "CPU wait ms/100 calls", "host load",
+                   "GC/JIT in window", "heap/call", "p99 − wait ms"], rows,
+                  note=("p99.9: a quota exhausted once per 100 ms CFS period delays about one call in 40-90 "
+                        "(~1 ms calls) by the rest of that period, anywhere from ~1 to ~50 ms, so a throttled "
+                        "variant's p99 falls among or at the edge of those calls and swings from run to run; the "
+                        "p99.9 shows the throttle gap itself. "
+                        "CPU ms/call: the container's CPU time (cgroup) over the timed calls / calls: spinning "
                         "pool threads, the JIT and the GC count too. throttled: time the kernel held the container "
-                        "back for its CFS quota (cpu.stat throttled_time) during the timed calls. pool threads: Go's "
+                        "back for its CFS quota (cpu.stat throttled_time) during the timed calls. CPU wait: time the "
+                        "worker's threads were runnable but not running (schedstat run delay, summed over its threads): "
+                        "the quota's throttling, its own threads competing, and other processes on the host holding "
+                        "the CPUs; a variant that is never throttled and runs one thread waits only for the host. "
+                        "host load: the host's 1-minute load average after the timed calls. pool threads: Go's "
                         "runtime may add an OS thread of its own while the session opens. heap/call: managed-heap "
                         "bytes allocated per call (Go, Java; first repetition). p99 − wait (Go): the p99 of each "
                         "call's time less the time its thread was runnable but off a CPU (/proc/thread-self/"
@@ -320,6 +331,15 @@ def unwaited_p99(rs: list[dict[str, Any]]) -> str:
     """p99 (ms) of each call's wall time less its run-queue wait, over repetitions; "" without latsched."""
     xs = [percentile([(a - b) / 1e6 for a, b in zip(r["ns"], r["wait_ns"])], 99) for r in rs if r.get("wait_ns")]
     return rng(xs) if xs else ""
+
+
+def run_queue(r: dict[str, Any]) -> float:
+    """Milliseconds the worker's threads waited, runnable, for a CPU, per 100 calls."""
+    return 100 * float((r.get("sched") or {}).get("runq_ms", 0.0)) / max(1, len(r["ns"]))
+
+
+def load(r: dict[str, Any]) -> float:
+    return float((r.get("sched") or {}).get("load", 0.0))
 
 
 def alloc(r: dict[str, Any]) -> str:

@@ -58,6 +58,26 @@ def cgroup_cpu() -> dict[str, float]:
     return out
 
 
+def run_queue_wait(pid: int) -> dict[str, float]:
+    """How long the threads of process ``pid`` have waited, runnable, for a CPU (the sum of each
+    thread's ``/proc/PID/task/TID/schedstat`` run delay), in ms, and the load average; {} when
+    unreadable. The wait grows while other processes on the host hold the CPUs, while the
+    process's own threads compete, and while the CFS quota throttles the container."""
+    try:
+        ns = 0
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                    ns += int(f.read().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # a thread that ended
+        with open("/proc/loadavg") as f:
+            load = float(f.read().split()[0])
+    except (OSError, ValueError):
+        return {}
+    return {"runq_ms": ns / 1e6, "load": load}
+
+
 def measure(plan: dict[str, Any], lang: str, kind: str, env: dict[str, str], n: int, allocs: bool) -> dict[str, Any]:
     full = {k: v for k, v in os.environ.items() if not k.startswith(("SDKGEN_", "ORT_"))}
     full.update(plan["env"])
@@ -68,12 +88,16 @@ def measure(plan: dict[str, Any], lang: str, kind: str, env: dict[str, str], n: 
         out: dict[str, Any] = {"open": ask(p, f"open a {kind} mlp 0 0 {dims}")}
         out["warm"] = ask(p, f"warm a {plan['warm']} {plan['warm_max']}")
         out["before"] = ask(p, "stats")
-        cg0 = cgroup_cpu()
+        cg0, rq0 = cgroup_cpu(), run_queue_wait(p.pid)
         lat = ask(p, f"{'latsched' if lang in plan.get('latsched', ()) else 'lat'} a {n}")
         out["ns"] = lat["ns"]
         if "wait_ns" in lat:  # the calling thread: CPU time, and time runnable without a CPU
             out["cpu_ns"], out["wait_ns"] = lat["cpu_ns"], lat["wait_ns"]
-        cg1 = cgroup_cpu()
+        cg1, rq1 = cgroup_cpu(), run_queue_wait(p.pid)
+        # the worker's threads' wait for a CPU during the timed calls; the host's load average
+        # (not namespaced) at the end
+        if rq0 and rq1:
+            out["sched"] = {"runq_ms": rq1["runq_ms"] - rq0["runq_ms"], "load": rq1["load"]}
         out["after"] = ask(p, "stats")
         # the container's CPU time and CFS throttling during the timed calls
         out["cgroup"] = {k: cg1[k] - cg0[k] for k in cg1 if k in cg0}
