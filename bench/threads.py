@@ -208,8 +208,7 @@ def run_bench(ctx: Context) -> Section:
                 data[f"{case} / {lang} / {name}"] = {"runs": [{"summary": r["summary"], "ns": r["ns"], "open": r["open"],
                                                               "warm": r["warm"], "before": r["before"],
                                                               "after": r["after"], "allocs": r.get("allocs"),
-                                                              "cgroup": r.get("cgroup"), "cpu_ns": r.get("cpu_ns"),
-                                                              "wait_ns": r.get("wait_ns")}
+                                                              "cgroup": r.get("cgroup"), "sched": r.get("sched")}
                                                              for r in rs]}
             ort_p99 = [r["summary"]["p99_ms"] for r in sorted(by[(lang, VARIANTS[0][0])], key=lambda r: r["rep"])]
             sdk_p99 = [r["summary"]["p99_ms"] for r in sorted(by[(lang, VARIANTS[1][0])], key=lambda r: r["rep"])]
@@ -260,10 +259,11 @@ def run_bench(ctx: Context) -> Section:
                         "pool threads, the JIT and the GC count too. throttled: time the kernel held the container "
                         "back for its CFS quota (cpu.stat throttled_time) during the timed calls. pool threads: Go's "
                         "runtime may add an OS thread of its own while the session opens. heap/call: managed-heap "
-                        "bytes allocated per call (Go, Java; first repetition). p99 − wait (Go): the p99 of each "
-                        "call's time less the time its thread was runnable but off a CPU (/proc/thread-self/"
-                        "schedstat run_delay: other processes' turns, CFS throttling); with throttled near 0 the "
-                        "difference to p99 is the host's other load, not the process.")),
+                        "bytes allocated per call (Go, Java; first repetition). p99 − wait (Go; a second window of "
+                        "as many calls after the timed one): the p99 of each call's time less the time its thread "
+                        "was runnable but off a CPU (/proc/thread-self/schedstat run_delay: other processes' turns, "
+                        "CFS throttling); with throttled near 0 the difference to p99 is the host's other load, "
+                        "not the process.")),
             Table("p99 of ORT's defaults over the SDK's (higher is better for the SDK)",
                   ["case", "lang", "ORT default / SDK p99", f"ORT + {ORT_ENV} / SDK p99", "SDK / ORT QPS",
                    "issue baseline"], ratio_rows,
@@ -299,8 +299,10 @@ def throttled(r: dict[str, Any]) -> float:
 
 
 def unwaited_p99(rs: list[dict[str, Any]]) -> str:
-    """p99 (ms) of each call's wall time less its run-queue wait, over repetitions; "" without latsched."""
-    xs = [percentile([(a - b) / 1e6 for a, b in zip(r["ns"], r["wait_ns"])], 99) for r in rs if r.get("wait_ns")]
+    """p99 (ms) of each call's wall time less its run-queue wait (the latsched window after the timed
+    one), over repetitions; "" without latsched."""
+    xs = [percentile([(a - b) / 1e6 for a, b in zip(r["sched"]["ns"], r["sched"]["wait_ns"])], 99)
+          for r in rs if r.get("sched")]
     return rng(xs) if xs else ""
 
 
