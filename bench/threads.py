@@ -227,7 +227,7 @@ def run_bench(ctx: Context) -> Section:
                                                               "warm": r["warm"], "before": r["before"],
                                                               "after": r["after"], "allocs": r.get("allocs"),
                                                               "cgroup": r.get("cgroup"), "sched": r.get("sched"),
-                                                              "cpu_ns": r.get("cpu_ns"), "wait_ns": r.get("wait_ns")}
+                                                              "latsched": r.get("latsched")}
                                                              for r in rs]}
             ort_p99 = [r["summary"]["p99_ms"] for r in sorted(by[(lang, VARIANTS[0][0])], key=lambda r: r["rep"])]
             sdk_p99 = [r["summary"]["p99_ms"] for r in sorted(by[(lang, VARIANTS[1][0])], key=lambda r: r["rep"])]
@@ -242,6 +242,12 @@ def run_bench(ctx: Context) -> Section:
                 budget_rows.append([case, lang, name, rng(sdk_p99), rng(own),
                                     rng([s / o for s, o in zip(sdk_p99, own)], 2, "×"),
                                     rng([o / x for o, x in zip(ort_p99, own)], 1, "×")])
+            for name, kind, _ in LANG_VARIANTS.get(lang, []):  # the same ratio with the extra SDK rows
+                if kind == "sdk-into":
+                    xs = sorted(by[(lang, name)], key=lambda r: r["rep"])
+                    xq = statistics.median([r["summary"]["qps"] for r in xs])
+                    ratio_rows.append([case, f"{lang}: {name}", rng([o / r["summary"]["p99_ms"] for o, r in zip(ort_p99, xs)],
+                                                                    1, "×"), "", f"{xq / q[0]:.2f}×", ""])
             m = statistics.median(ratios)
             worst[lang].append(f"{case} {m:.1f}×")
             if case == GOAL_CASE:
@@ -286,13 +292,18 @@ def run_bench(ctx: Context) -> Section:
                         "the CPUs; a variant that is never throttled and runs one thread waits only for the host. "
                         "host load: the host's 1-minute load average after the timed calls. pool threads: Go's "
                         "runtime may add an OS thread of its own while the session opens. heap/call: managed-heap "
-                        "bytes allocated per call (Go, Java; first repetition). p99 − wait (Go): the p99 of each "
-                        "call's time less the time its thread was runnable but off a CPU (/proc/thread-self/"
-                        "schedstat run_delay: other processes' turns, CFS throttling); with throttled near 0 the "
-                        "difference to p99 is the host's other load, not the process.")),
+                        "bytes allocated per call (Go, Java; first repetition). p99 − wait (Go; a second window of "
+                        "as many calls after the timed one): the p99 of each call's time less the time its thread "
+                        "was runnable but off a CPU (/proc/thread-self/schedstat run_delay: other processes' turns, "
+                        "CFS throttling); with throttled near 0 the difference to p99 is the host's other load, "
+                        "not the process.")),
             Table("p99 of ORT's defaults over the SDK's (higher is better for the SDK)",
                   ["case", "lang", "ORT default / SDK p99", f"ORT + {ORT_ENV} / SDK p99", "SDK / ORT QPS",
-                   "issue baseline"], ratio_rows),
+                   "issue baseline"], ratio_rows,
+                  note=("ORT's defaults stall a call for the rest of a CFS period each time their pool has spent "
+                        "the quota; on a 2-CPU host that can be ~1% of the calls (4–7 of 600 in a quiet run), so "
+                        "their p99, the 6th-slowest call, is either a stall (~50 ms) or not (~3 ms) from one "
+                        "repetition to the next: read the ranges, and the max column of results.json.")),
             Table("Per-language variants: Go's RunInto, the JVM's own threads budgeted (flags the application sets)",
                   ["case", "lang", "variant", "SDK defaults p99 ms", "variant p99 ms", "SDK / variant p99",
                    "ORT default / variant p99"], budget_rows,
@@ -328,8 +339,10 @@ def throttled(r: dict[str, Any]) -> float:
 
 
 def unwaited_p99(rs: list[dict[str, Any]]) -> str:
-    """p99 (ms) of each call's wall time less its run-queue wait, over repetitions; "" without latsched."""
-    xs = [percentile([(a - b) / 1e6 for a, b in zip(r["ns"], r["wait_ns"])], 99) for r in rs if r.get("wait_ns")]
+    """p99 (ms) of each call's wall time less its run-queue wait (the latsched window after the timed
+    one), over repetitions; "" without latsched."""
+    xs = [percentile([(a - b) / 1e6 for a, b in zip(r["latsched"]["ns"], r["latsched"]["wait_ns"])], 99)
+          for r in rs if r.get("latsched")]
     return rng(xs) if xs else ""
 
 

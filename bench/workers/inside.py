@@ -6,8 +6,8 @@ Stand-alone (stdlib only). PLAN: {"reps", "n", "warm", "warm_max", "dims", "lang
 "env": {...}, "variants": [[name, kind, extra_env, languages]], "latsched": [language...]}; an
 extra_env value "@sdk_intra" is replaced by the intra-op thread count the SDK picks in this
 container; a variant with a list of languages runs for those only (null or empty: every
-language); the workers of "latsched" languages also report each call's thread CPU time and
-run-queue wait. For every repetition, language and
+language); the workers of "latsched" languages then time as many calls again, with each call's
+thread CPU time and run-queue wait. For every repetition, language and
 variant (order rotating), one fresh process opens the MLP, warms up, measures N sequential calls
 and reports; each prints one JSON line on stdout. Fresh processes: one variant's threads (ORT's
 pool, the JIT, the GC) never run while another is measured.
@@ -89,10 +89,7 @@ def measure(plan: dict[str, Any], lang: str, kind: str, env: dict[str, str], n: 
         out["warm"] = ask(p, f"warm a {plan['warm']} {plan['warm_max']}")
         out["before"] = ask(p, "stats")
         cg0, rq0 = cgroup_cpu(), run_queue_wait(p.pid)
-        lat = ask(p, f"{'latsched' if lang in plan.get('latsched', ()) else 'lat'} a {n}")
-        out["ns"] = lat["ns"]
-        if "wait_ns" in lat:  # the calling thread: CPU time, and time runnable without a CPU
-            out["cpu_ns"], out["wait_ns"] = lat["cpu_ns"], lat["wait_ns"]
+        out["ns"] = ask(p, f"lat a {n}")["ns"]
         cg1, rq1 = cgroup_cpu(), run_queue_wait(p.pid)
         # the worker's threads' wait for a CPU during the timed calls; the host's load average
         # (not namespaced) at the end
@@ -101,6 +98,11 @@ def measure(plan: dict[str, Any], lang: str, kind: str, env: dict[str, str], n: 
         out["after"] = ask(p, "stats")
         # the container's CPU time and CFS throttling during the timed calls
         out["cgroup"] = {k: cg1[k] - cg0[k] for k in cg1 if k in cg0}
+        if lang in plan.get("latsched", ()):
+            # A second window: each call's time, its thread's CPU time and run-queue wait. Not the
+            # timed one: reading them between calls gives the kernel a place to throttle outside
+            # the calls, which would move the quota's stalls out of what `lat` times.
+            out["latsched"] = ask(p, f"latsched a {n}")
         if allocs and lang != "python":
             out["allocs"] = ask(p, "allocs a 50")
         ask(p, "quit")
