@@ -30,6 +30,12 @@ class LangRun:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+def testee_name(lang: str, remote: object = None) -> str:
+    """The table's column and the work dir of ``lang``'s runner: "go", or "go-remote" for its
+    remote client (``remote``: the server's address, or any true value)."""
+    return f"{lang}-remote" if remote else lang
+
+
 def tools_dir() -> Path:
     """Where protoc-gen-go and Maven's protoc are kept between runs (not per work dir)."""
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")

@@ -24,6 +24,7 @@ from .common import (
     run,
     runner_dir,
     tail,
+    testee_name,
     thread_env,
     tool,
     tools_dir,
@@ -81,7 +82,7 @@ def check(cases: list[Case], work: Path, log: Callable[[str], None], executor: E
     each package's ``NewRemote`` against that Open Inference Protocol v2 server."""
     res = LangRun()
     t0 = time.monotonic()
-    testee = f"{LANG}-remote" if remote else LANG
+    testee = testee_name(LANG, remote)
     root = fresh(work / testee)
     if not cases:
         return res

@@ -32,6 +32,7 @@ from .common import (
     run,
     runner_dir,
     tail,
+    testee_name,
     thread_env,
     tool,
     tools_dir,
@@ -126,7 +127,7 @@ def check(cases: list[Case], work: Path, log: Callable[[str], None], executor: E
     each class's ``connect`` against that Open Inference Protocol v2 server."""
     res = LangRun()
     t0 = time.monotonic()
-    testee = f"{LANG}-remote" if remote else LANG
+    testee = testee_name(LANG, remote)
     root = fresh(work / testee)
     if not cases:
         return res

@@ -20,6 +20,7 @@ from .common import (
     fresh,
     runner_dir,
     tail,
+    testee_name,
     thread_env,
     write_files,
 )
@@ -34,7 +35,7 @@ def check(cases: list[Case], work: Path, log: Callable[[str], None], executor: E
     each model's remote client against that Open Inference Protocol v2 server."""
     res = LangRun()
     t0 = time.monotonic()
-    testee = f"{LANG}-remote" if remote else LANG
+    testee = testee_name(LANG, remote)
     root = fresh(work / testee)
     if not cases:
         return res

@@ -11,7 +11,7 @@ from typing import Any
 from .. import fixtures, targets
 from ..errors import UserError
 from .cases import Case, collect, out_dir
-from .common import Executor, LangRun, fresh, write_files
+from .common import Executor, LangRun, fresh, testee_name, write_files
 from .compare import compare
 from .outcome import OK, Cell, judge, judge_ort, judge_refused, load_list
 from .report import Results, failures, junit, summary, table, write_json
@@ -169,7 +169,7 @@ def _run_lang(lang: str, testee: str, runnable: list[Case], work: Path, log: Cal
 
 def remote_testee(lang: str) -> str:
     """The table's column (and the work dir) of ``lang``'s remote client: "go-remote"."""
-    return f"{lang}-remote"
+    return testee_name(lang, remote=True)
 
 
 def _run_remote(langs: Sequence[str], runnable: list[Case], work: Path, log: Callable[[str], None],
